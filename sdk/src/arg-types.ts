@@ -129,7 +129,7 @@ function number(options: NumberOptions = {}): Type<number> {
     (value, path) => {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeMismatchError(path, expected, value);
       checkBounds(value, options.min, options.max, path, expected);
-      return value;
+      return value === 0 ? 0 : value; // -0 has no JSON form of its own
     },
     (value) => value,
   );

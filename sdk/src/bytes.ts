@@ -48,31 +48,11 @@ export function utf8ByteLength(text: string): number {
   return n;
 }
 
-/** Decodes UTF-8; malformed sequences become U+FFFD. */
+/** Decodes UTF-8 as the WHATWG decoder does: each maximal malformed subpart becomes one U+FFFD. */
 export function utf8Decode(bytes: Uint8Array): string {
   const parts: string[] = [];
   let units: number[] = [];
-  for (let i = 0; i < bytes.length; ) {
-    const b0 = bytes[i]!;
-    let c = REPLACEMENT_CHAR;
-    let len = 1;
-    if (b0 < 0x80) c = b0;
-    else if (b0 >= 0xc2 && b0 < 0xe0) len = 2;
-    else if (b0 >= 0xe0 && b0 < 0xf0) len = 3;
-    else if (b0 >= 0xf0 && b0 < 0xf5) len = 4;
-    if (len > 1) {
-      const min = len === 2 ? 0x80 : len === 3 ? 0x800 : 0x10000;
-      let v = b0 & (0xff >> (len + 1));
-      let ok = i + len <= bytes.length;
-      for (let k = 1; ok && k < len; k++) {
-        const b = bytes[i + k]!;
-        if ((b & 0xc0) !== 0x80) ok = false;
-        else v = (v << 6) | (b & 0x3f);
-      }
-      if (ok && v >= min && v <= 0x10ffff && !(v >= 0xd800 && v <= 0xdfff)) c = v;
-      else len = 1;
-    }
-    i += len;
+  const emit = (c: number) => {
     if (c > 0xffff) {
       c -= 0x10000;
       units.push(0xd800 | (c >> 10), 0xdc00 | (c & 0x3ff));
@@ -81,7 +61,45 @@ export function utf8Decode(bytes: Uint8Array): string {
       parts.push(String.fromCharCode(...units));
       units = [];
     }
+  };
+  let codePoint = 0;
+  let needed = 0;
+  let seen = 0;
+  let lower = 0x80;
+  let upper = 0xbf;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (needed === 0) {
+      if (b <= 0x7f) emit(b);
+      else if (b >= 0xc2 && b <= 0xdf) (needed = 1), (codePoint = b & 0x1f);
+      else if (b >= 0xe0 && b <= 0xef) {
+        if (b === 0xe0) lower = 0xa0;
+        if (b === 0xed) upper = 0x9f;
+        (needed = 2), (codePoint = b & 0xf);
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        if (b === 0xf0) lower = 0x90;
+        if (b === 0xf4) upper = 0x8f;
+        (needed = 3), (codePoint = b & 0x7);
+      } else emit(REPLACEMENT_CHAR);
+      continue;
+    }
+    if (b < lower || b > upper) {
+      codePoint = needed = seen = 0;
+      lower = 0x80;
+      upper = 0xbf;
+      emit(REPLACEMENT_CHAR);
+      i--; // the byte may start the next sequence
+      continue;
+    }
+    lower = 0x80;
+    upper = 0xbf;
+    codePoint = (codePoint << 6) | (b & 0x3f);
+    if (++seen === needed) {
+      emit(codePoint);
+      codePoint = needed = seen = 0;
+    }
   }
+  if (needed !== 0) emit(REPLACEMENT_CHAR);
   parts.push(String.fromCharCode(...units));
   return parts.join('');
 }
