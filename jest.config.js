@@ -3,7 +3,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/sdk', '<rootDir>/cli', '<rootDir>/contracts', '<rootDir>/test'],
+  roots: ['<rootDir>/sdk', '<rootDir>/cli', '<rootDir>/contracts', '<rootDir>/templates', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
