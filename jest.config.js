@@ -3,12 +3,13 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/sdk', '<rootDir>/cli', '<rootDir>/contracts', '<rootDir>/templates', '<rootDir>/test'],
+  roots: ['<rootDir>/sdk', '<rootDir>/host', '<rootDir>/cli', '<rootDir>/contracts', '<rootDir>/templates', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] },
   moduleNameMapper: {
     '^@flexchain/sdk$': '<rootDir>/sdk/src/index.ts',
-    '^@flexchain/sdk/testing$': '<rootDir>/sdk/src/testing/index.ts',
+    '^@flexchain/sdk/(testing|protocol|client)$': '<rootDir>/sdk/src/$1/index.ts',
+    '^@flexchain/host$': '<rootDir>/host/src/index.ts',
   },
 };

@@ -7,6 +7,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: require.resolve('../tsconfig.jest.json') }] },
   moduleNameMapper: {
     '^@flexchain/sdk$': require.resolve('../sdk/src/index.ts'),
-    '^@flexchain/sdk/testing$': require.resolve('../sdk/src/testing/index.ts'),
+    '^@flexchain/sdk/(testing|protocol|client)$': require.resolve('../sdk/src/index.ts').replace(/index\.ts$/, '$1/index.ts'),
   },
 };

@@ -316,3 +316,61 @@ export const t = {
   array,
   object,
 };
+
+/** Rebuilds a runtime type from its metadata, e.g. to decode results on a client. */
+export function typeFromDescriptor(d: TypeDescriptor): Type<unknown> {
+  switch (d.type) {
+    case 'string':
+      return string(stripUndefined({ minLength: d.minLength, maxLength: d.maxLength, pattern: d.pattern === undefined ? undefined : new RegExp(d.pattern) }));
+    case 'int':
+      return int(stripUndefined({ min: d.min, max: d.max }));
+    case 'number':
+      return number(stripUndefined({ min: d.min, max: d.max }));
+    case 'bigint':
+      return bigint(stripUndefined({ min: d.min === undefined ? undefined : BigInt(d.min), max: d.max === undefined ? undefined : BigInt(d.max) }));
+    case 'boolean':
+      return boolean();
+    case 'bytes':
+      return bytes(stripUndefined({ maxLength: d.maxLength }));
+    case 'enum':
+      return enumOf(...(d.values as [string, ...string[]]));
+    case 'json':
+      return json();
+    case 'void':
+      return voidType();
+    case 'optional':
+      return optional(typeFromDescriptor(d.of));
+    case 'array':
+      return array(typeFromDescriptor(d.of), stripUndefined({ maxLength: d.maxLength }));
+    case 'object':
+      return object(Object.fromEntries(Object.entries(d.fields).map(([k, v]) => [k, typeFromDescriptor(v)])));
+  }
+}
+
+/**
+ * Reads a command-line argument as the declared type: numbers, bigints and
+ * booleans from their text, strings as they are, bytes as base64, objects,
+ * arrays and JSON values as JSON. The result still goes through check().
+ */
+export function argumentFromText(d: TypeDescriptor, text: string): unknown {
+  switch (d.type) {
+    case 'string':
+    case 'enum':
+    case 'bigint':
+    case 'bytes':
+      return text;
+    case 'int':
+    case 'number':
+      return text.trim() === '' ? text : Number(text);
+    case 'boolean':
+      return text === 'true' ? true : text === 'false' ? false : text;
+    case 'optional':
+      return text === '' ? undefined : argumentFromText(d.of, text);
+    default:
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+  }
+}

@@ -2,7 +2,7 @@
 
 export { Contract, Context } from './contract';
 export { Submit, Evaluate, Returns, type ParamSpec, type TransactionKind } from './decorators';
-export { t, TypeMismatchError, type Type, type Infer, type TypeDescriptor } from './arg-types';
+export { t, TypeMismatchError, typeFromDescriptor, argumentFromText, type Type, type Infer, type TypeDescriptor } from './arg-types';
 export { ClientIdentity, type IdentityInfo } from './identity';
 export type { ChaincodeStub, StateQueryIterator, KV, PaginatedQueryResult, ChaincodeEvent, TxTimestamp } from './stub';
 export { SimulationStub, type SimulationStubOptions } from './stub';

@@ -1,0 +1,79 @@
+// Host configuration: every bound the network enforces, with its unit last.
+// Relations between limits are checked once, when the config is resolved.
+
+import { ConfigInvalidError, DEFAULT_STUB_LIMITS, type StubLimits } from '@flexchain/sdk';
+
+export interface HostConfig {
+  /** Stub limits every contract runs under (key and value sizes, events, page size). */
+  readonly stub: StubLimits;
+  /** Heap limit of one contract isolate, in MiB. isolated-vm's minimum is 8. */
+  readonly isolateMemoryMb: number;
+  /** CPU time one transaction may spend in synchronous contract code, in ms. */
+  readonly txCpuTimeMs: number;
+  /** Wall time one simulation may take including state reads, in ms; past it the isolate is rebuilt. */
+  readonly txWallTimeMs: number;
+  /** Most keys one transaction may read or write (reads + writes + range entries). */
+  readonly rwSetKeysMax: number;
+  /** Largest encoded rw-set, in bytes. */
+  readonly rwSetBytesMax: number;
+  /** Isolates per contract per cNode; each runs on its own thread. */
+  readonly cnodeWorkers: number;
+  /** Transactions one isolate interleaves at once (each holds a context); more wait. */
+  readonly isolateConcurrencyMax: number;
+  /** Fresh contexts each isolate keeps prepared ahead of demand. */
+  readonly isolateContextPoolSize: number;
+  /** Most transactions in one block. */
+  readonly blockTxCountMax: number;
+  /** Largest block, in bytes of transaction envelopes. */
+  readonly blockBytesMax: number;
+  /** A non-empty block is cut at most this long after its first transaction arrived, in ms. */
+  readonly blockTimeoutMs: number;
+  /** How long a submitter waits for its transaction to commit, in ms. */
+  readonly commitWaitMs: number;
+  /** Largest gRPC message, in bytes (contract packages travel in one). */
+  readonly grpcMessageBytesMax: number;
+  /** State entries fetched per host call while a contract iterates a range. */
+  readonly rangeBatchEntries: number;
+}
+
+export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
+  stub: DEFAULT_STUB_LIMITS,
+  isolateMemoryMb: 128,
+  txCpuTimeMs: 1000,
+  txWallTimeMs: 5000,
+  rwSetKeysMax: 10_000,
+  rwSetBytesMax: 16 * 1024 * 1024,
+  cnodeWorkers: 1,
+  // Enough to overlap state reads; each in-flight context holds a copy of the bundle's module state.
+  isolateConcurrencyMax: 16,
+  isolateContextPoolSize: 4,
+  // 500 transactions or 2 MiB keeps validation batches large without making a block wait long at 5k tps.
+  blockTxCountMax: 500,
+  blockBytesMax: 2 * 1024 * 1024,
+  blockTimeoutMs: 50,
+  commitWaitMs: 30_000,
+  grpcMessageBytesMax: 64 * 1024 * 1024,
+  rangeBatchEntries: 256,
+});
+
+export type HostConfigOverrides = Partial<Omit<HostConfig, 'stub'>> & { stub?: Partial<StubLimits> };
+
+export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConfig {
+  const config: HostConfig = { ...DEFAULT_HOST_CONFIG, ...overrides, stub: { ...DEFAULT_STUB_LIMITS, ...overrides.stub } };
+  const positive = (name: string, value: number) => {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigInvalidError(`Host setting ${name} must be a positive integer, got ${String(value)}.`);
+  };
+  for (const [name, value] of Object.entries(config)) if (typeof value === 'number') positive(name, value);
+  for (const [name, value] of Object.entries(config.stub)) positive(`stub.${name}`, value);
+  if (config.isolateMemoryMb < 8) throw new ConfigInvalidError(`isolateMemoryMb must be at least 8 (isolated-vm's minimum), got ${config.isolateMemoryMb}.`);
+  if (config.txWallTimeMs < config.txCpuTimeMs) {
+    throw new ConfigInvalidError(`txWallTimeMs (${config.txWallTimeMs}) must be at least txCpuTimeMs (${config.txCpuTimeMs}): CPU time is part of wall time.`);
+  }
+  if (config.blockBytesMax < config.stub.valueBytesMax) {
+    throw new ConfigInvalidError(`blockBytesMax (${config.blockBytesMax}) must hold at least one value of stub.valueBytesMax (${config.stub.valueBytesMax}).`);
+  }
+  if (config.grpcMessageBytesMax < config.blockBytesMax) {
+    throw new ConfigInvalidError(`grpcMessageBytesMax (${config.grpcMessageBytesMax}) must be at least blockBytesMax (${config.blockBytesMax}) so a block can be delivered.`);
+  }
+  return config;
+}

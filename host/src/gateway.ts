@@ -1,0 +1,143 @@
+// The network's front door: what clients call, whatever the transport (gRPC or
+// in-process). Endorsement gathers one signed response per organisation the
+// contract's policy needs; submission hands the client-signed transaction to the
+// orderer and waits for the client's peer to commit it.
+
+import { bytesEqual, FlexChainError } from '@flexchain/sdk';
+import {
+  decodeProposal,
+  decodeTransaction,
+  verifySignatureAsync,
+  type CommitStatus,
+  type ContractEvent,
+  type EndorseResult,
+  type Endorsement,
+  type EvaluateResult,
+  type GatewayApi,
+  type InstallResult,
+  type NetworkStatus,
+  type Signed,
+} from '@flexchain/sdk/protocol';
+import { leastLoaded } from './balancer/load-balancer';
+import type { HostConfig } from './config';
+import type { Membership } from './identity/msp';
+import type { OrderingService } from './order/orderer';
+import { LIFECYCLE_CONTRACT } from './peer/lifecycle';
+import type { Peer } from './peer/peer';
+import { parsePackage } from './sandbox/contract-package';
+import { endorsingOrganisations, majorityPolicy, type Policy } from './validate/policy';
+
+export class EndorsementFailedError extends FlexChainError {
+  override name = 'EndorsementFailedError';
+}
+
+export class InstallRefusedError extends FlexChainError {
+  override name = 'InstallRefusedError';
+}
+
+export class Gateway implements GatewayApi {
+  private readonly peersByMsp: Map<string, Peer>;
+  private readonly startedAtMs = Date.now();
+
+  constructor(
+    private readonly peers: readonly Peer[],
+    private readonly orderer: OrderingService,
+    private readonly membership: Membership,
+    private readonly config: HostConfig,
+    readonly channelId: string,
+  ) {
+    this.peersByMsp = new Map(peers.map((p) => [p.mspId, p]));
+  }
+
+  async evaluate(signed: Signed): Promise<EvaluateResult> {
+    const peer = this.peerFor(decodeProposal(signed.payload).creator.mspId);
+    const { response } = await leastLoaded(peer.cnodes).simulate(signed);
+    return { payload: response.payload };
+  }
+
+  async endorse(signed: Signed): Promise<EndorseResult> {
+    const proposal = decodeProposal(signed.payload);
+    const orgs = this.endorsersFor(proposal.contract, proposal.creator.mspId);
+    const results = await Promise.all(orgs.map((mspId) => leastLoaded(this.peerFor(mspId).cnodes).endorse(signed)));
+    const first = results[0]!;
+    const disagreeing = results.find((r) => !bytesEqual(r.responseBytes, first.responseBytes));
+    if (disagreeing) {
+      throw new EndorsementFailedError(`Endorsers of ${proposal.contract}.${proposal.fn} computed different results.`, {
+        details: `${first.proposal.creator.mspId} and the others disagree; the contract is likely non-deterministic.`,
+        hint: 'Run `flexchain check` on the contract.',
+      });
+    }
+    const endorsements: Endorsement[] = results.map((r, i) => ({ endorser: { mspId: orgs[i]!, id: this.peerFor(orgs[i]!).cnodes[0]!.identity.id }, signature: r.signature }));
+    return { response: first.responseBytes, endorsements };
+  }
+
+  async submit(envelope: Signed): Promise<CommitStatus> {
+    const proposal = decodeProposal(decodeTransaction(envelope.payload).proposal);
+    const peer = this.peerFor(proposal.creator.mspId);
+    // A tx id already on the ledger would only be marked DUPLICATE_TXID; say so without ordering it.
+    const known = await peer.txStatus(proposal.txId);
+    if (known) return { txId: proposal.txId, blockNum: known.blockNum, txNum: known.txNum, code: 'DUPLICATE_TXID' };
+    const committed = peer.waitForCommit(proposal.txId, this.config.commitWaitMs);
+    await this.orderer.broadcast(envelope);
+    return committed;
+  }
+
+  events(contract: string, listener: (event: ContractEvent) => void): () => void {
+    const peer = this.peers[0]!;
+    return peer.onEvent((event) => {
+      if (event.contract === contract) listener(event);
+    });
+  }
+
+  async status(): Promise<NetworkStatus> {
+    const peers = this.peers.map((p) => p.stats());
+    const contracts = this.peers[0]!.deployed.map(({ definition }) => ({
+      name: definition.name,
+      version: definition.version,
+      sequence: definition.sequence,
+      packageId: definition.packageId,
+      policy: definition.policy,
+      ...(this.peers[0]!.packageOf(definition.packageId) ? { metadata: this.peers[0]!.packageOf(definition.packageId)!.metadata } : {}),
+    }));
+    return {
+      channelId: this.channelId,
+      height: Math.min(...this.peers.map((p) => p.height)),
+      ordererHeight: this.orderer.height,
+      organisations: this.membership.organisations,
+      contracts,
+      peers,
+      uptimeMs: Date.now() - this.startedAtMs,
+      tpsSinceStart: peers[0]?.tpsSinceStart ?? 0,
+    };
+  }
+
+  /** Installs a package on every peer. The payload is the package JSON, signed by an organisation admin. */
+  async install(signed: Signed): Promise<InstallResult> {
+    const text = Buffer.from(signed.payload).toString('utf8');
+    const pkg = parsePackage(text, 'the uploaded package');
+    const admins = this.membership.admins();
+    const verified = await Promise.all(admins.map((a) => verifySignatureAsync(a.publicKey, signed.payload, signed.signature)));
+    if (!verified.some(Boolean)) {
+      throw new InstallRefusedError('Only an organisation admin may install contracts; the signature is not an admin\'s.', { hint: 'Deploy as an admin identity (flexchain deploy uses Org1MSP/admin by default).' });
+    }
+    const ids = await Promise.all(this.peers.map((p) => p.installPackage(pkg)));
+    return { packageId: ids[0]!, name: pkg.name };
+  }
+
+  private endorsersFor(contract: string, creatorMsp: string): string[] {
+    const orgs = this.membership.organisations;
+    const policy: Policy | undefined = contract === LIFECYCLE_CONTRACT ? majorityPolicy(orgs) : this.peers[0]!.active(contract)?.policy;
+    if (!policy) return [this.peerFor(creatorMsp).mspId];
+    // Prefer the creator's own organisation first, as a client's own gateway peer would.
+    const ordered = [creatorMsp, ...orgs.filter((o) => o !== creatorMsp)].filter((o) => this.peersByMsp.has(o));
+    const chosen = endorsingOrganisations(policy, ordered);
+    if (!chosen) {
+      throw new EndorsementFailedError(`No set of this network's organisations can satisfy the endorsement policy of ${contract}.`, { hint: 'Upgrade the contract with a policy that names organisations of this network.' });
+    }
+    return chosen;
+  }
+
+  private peerFor(mspId: string): Peer {
+    return this.peersByMsp.get(mspId) ?? this.peers[0]!;
+  }
+}

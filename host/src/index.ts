@@ -1,0 +1,11 @@
+// @flexchain/host: runs FlexChain networks.
+
+export { EmbeddedNetwork, readManifest, DEFAULT_CHANNEL_ID, DEFAULT_PORT, type NetworkOptions, type NetworkManifest } from './network';
+export { resolveHostConfig, DEFAULT_HOST_CONFIG, type HostConfig, type HostConfigOverrides } from './config';
+export { Gateway } from './gateway';
+export { buildPackage, bundleContract, readMetadata, contractEntry, ContractBuildError, type BuiltPackage } from './sandbox/packager';
+export { parsePackage, packageId, type ContractPackage } from './sandbox/contract-package';
+export { ContractExecutor, ContractExecutionError, TxLimitExceededError } from './sandbox/contract-executor';
+export { loadSigningIdentity, createOrganisations, Membership, mspIdOf, type SigningIdentity, type PublicIdentity } from './identity/msp';
+export { parsePolicy, formatPolicy, policySatisfied, PolicyInvalidError } from './validate/policy';
+export { LIFECYCLE_CONTRACT } from './peer/lifecycle';

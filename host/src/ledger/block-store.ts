@@ -1,0 +1,75 @@
+// The peer's hash-chained block store: blocks with their validity codes, the
+// tx-id index (for DUPLICATE_TXID) and the height, in the peer's LedgerDb.
+//
+// blocks: 8-byte big-endian block number -> {"block": <block JSON>, "codes": [..]}
+// txIds:  tx id (UTF-8)                 -> "<blockNum>:<txNum>:<code name>"
+// meta:   "height"                      -> next block number (decimal)
+
+import { canonicalStringify, utf8Decode, utf8Encode, type TxValidationCodeName } from '@flexchain/sdk';
+import { decodeBlock, encodeBlock, type Block } from '@flexchain/sdk/protocol';
+import type { BatchOp, LedgerDb } from '../storage/ledger-db';
+
+const HEIGHT_KEY = utf8Encode('height');
+
+export interface StoredBlock {
+  readonly block: Block;
+  readonly codes: readonly TxValidationCodeName[];
+}
+
+export function blockKey(blockNum: number): Uint8Array {
+  const key = new Uint8Array(8);
+  new DataView(key.buffer).setBigUint64(0, BigInt(blockNum));
+  return key;
+}
+
+export class BlockStore {
+  private cachedHeight = 0;
+
+  constructor(private readonly ledger: LedgerDb) {}
+
+  async load(): Promise<void> {
+    const stored = await this.ledger.meta.get(HEIGHT_KEY);
+    this.cachedHeight = stored === undefined ? 0 : Number(utf8Decode(stored));
+  }
+
+  /** Number of blocks committed (= number of the next block). */
+  get height(): number {
+    return this.cachedHeight;
+  }
+
+  async hasTxId(txId: string): Promise<boolean> {
+    return (await this.ledger.txIds.get(utf8Encode(txId))) !== undefined;
+  }
+
+  async txStatus(txId: string): Promise<{ blockNum: number; txNum: number; code: TxValidationCodeName } | undefined> {
+    const stored = await this.ledger.txIds.get(utf8Encode(txId));
+    if (stored === undefined) return undefined;
+    const [blockNum, txNum, code] = utf8Decode(stored).split(':');
+    return { blockNum: Number(blockNum), txNum: Number(txNum), code: code as TxValidationCodeName };
+  }
+
+  async get(blockNum: number): Promise<StoredBlock | undefined> {
+    const stored = await this.ledger.blocks.get(blockKey(blockNum));
+    if (stored === undefined) return undefined;
+    const json = JSON.parse(utf8Decode(stored)) as { block: unknown; codes: TxValidationCodeName[] };
+    return { block: decodeBlock(utf8Encode(JSON.stringify(json.block))), codes: json.codes };
+  }
+
+  /** Operations that record a validated block; committed atomically with its state changes. */
+  commitOps(block: Block, codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[]): BatchOp[] {
+    const blockNum = block.header.number;
+    const record = utf8Encode(`{"block":${utf8Decode(encodeBlock(block))},"codes":${canonicalStringify(codes)}}`);
+    const ops: BatchOp[] = [{ type: 'put', sublevel: this.ledger.blocks, key: blockKey(blockNum), value: record }];
+    txIds.forEach((txId, txNum) => {
+      // The first occurrence of a tx id owns it; a later duplicate must not overwrite its status.
+      if (txId !== undefined && codes[txNum] !== 'DUPLICATE_TXID') ops.push({ type: 'put', sublevel: this.ledger.txIds, key: utf8Encode(txId), value: utf8Encode(`${blockNum}:${txNum}:${codes[txNum]}`) });
+    });
+    ops.push({ type: 'put', sublevel: this.ledger.meta, key: HEIGHT_KEY, value: utf8Encode(String(blockNum + 1)) });
+    return ops;
+  }
+
+  /** Call after the batch from commitOps was written. */
+  advance(blockNum: number): void {
+    this.cachedHeight = blockNum + 1;
+  }
+}

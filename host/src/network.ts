@@ -1,0 +1,138 @@
+// The embedded network: every role in one process (DESIGN.md §8).
+//
+// <data>/network.json        topology and endpoint
+// <data>/msp/<mspId>/*.json  identities (created on first start)
+// <data>/orderer/            the solo orderer's log (LevelDB)
+// <data>/peers/<mspId>/      each peer's ledger and state (LevelDB)
+//
+// Starting on an existing data directory recovers: each peer reopens its
+// ledger and the orderer delivers the blocks the peer has not committed yet.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FlexChainError, type LogLevel } from '@flexchain/sdk';
+import { resolveHostConfig, type HostConfig, type HostConfigOverrides } from './config';
+import { Gateway } from './gateway';
+import { createOrganisations, loadSigningIdentity, Membership, mspIdOf } from './identity/msp';
+import { GrpcGatewayServer } from './net/grpc-server';
+import { SoloOrderer } from './order/solo-orderer';
+import { Peer } from './peer/peer';
+
+export const DEFAULT_CHANNEL_ID = 'flexchain';
+export const DEFAULT_PORT = 7051;
+
+export interface NetworkOptions {
+  readonly dataDir: string;
+  /** Organisations, each with one logical peer. Fixed when the data directory is created. */
+  readonly orgs?: number;
+  /** cNodes per peer. */
+  readonly cnodes?: number;
+  /** gRPC port; 0 picks a free one. Omit `port` and `grpc: false` to run without gRPC. */
+  readonly port?: number;
+  readonly host?: string;
+  readonly grpc?: boolean;
+  readonly config?: HostConfigOverrides;
+  readonly log?: (level: LogLevel, message: string) => void;
+}
+
+export interface NetworkManifest {
+  readonly channelId: string;
+  readonly orgs: number;
+  readonly cnodes: number;
+  readonly endpoint: string;
+}
+
+export class NetworkConfigError extends FlexChainError {
+  override name = 'NetworkConfigError';
+}
+
+export class EmbeddedNetwork {
+  readonly gateway: Gateway;
+  readonly config: HostConfig;
+  private server: GrpcGatewayServer | undefined;
+  private readonly unsubscribes: (() => void)[] = [];
+  endpoint = '';
+
+  private constructor(
+    readonly dataDir: string,
+    readonly manifest: Omit<NetworkManifest, 'endpoint'>,
+    readonly peers: Peer[],
+    readonly orderer: SoloOrderer,
+    readonly membership: Membership,
+    config: HostConfig,
+    private readonly log: (level: LogLevel, message: string) => void,
+  ) {
+    this.config = config;
+    this.gateway = new Gateway(peers, orderer, membership, config, manifest.channelId);
+  }
+
+  static async start(options: NetworkOptions): Promise<EmbeddedNetwork> {
+    const dataDir = resolve(options.dataDir);
+    const log = options.log ?? (() => undefined);
+    const config = resolveHostConfig(options.config);
+    const manifestFile = join(dataDir, 'network.json');
+    const previous = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as NetworkManifest) : undefined;
+    if (previous && options.orgs !== undefined && options.orgs !== previous.orgs) {
+      throw new NetworkConfigError(`${dataDir} holds a network of ${previous.orgs} organisation(s); it cannot be restarted with ${options.orgs}.`, { hint: 'Leave out --orgs, or use a new --data directory.' });
+    }
+    const orgs = previous?.orgs ?? options.orgs ?? 1;
+    const cnodes = options.cnodes ?? previous?.cnodes ?? 2;
+    if (!Number.isSafeInteger(orgs) || orgs < 1 || orgs > 16) throw new NetworkConfigError(`--orgs must be 1 to 16, got ${orgs}.`);
+    if (!Number.isSafeInteger(cnodes) || cnodes < 1 || cnodes > 64) throw new NetworkConfigError(`--cnodes must be 1 to 64, got ${cnodes}.`);
+    const channelId = previous?.channelId ?? DEFAULT_CHANNEL_ID;
+
+    mkdirSync(dataDir, { recursive: true });
+    const mspDir = join(dataDir, 'msp');
+    createOrganisations(mspDir, orgs);
+    const membership = Membership.load(mspDir);
+    const orderer = new SoloOrderer({ location: join(dataDir, 'orderer'), limits: config });
+    await orderer.open();
+    const peers = await Promise.all(
+      Array.from({ length: orgs }, async (_, i) => {
+        const mspId = mspIdOf(i + 1);
+        const peer = new Peer({ mspId, location: join(dataDir, 'peers', mspId), channelId, identity: loadSigningIdentity(mspDir, mspId, 'peer0'), membership, cnodeCount: cnodes, config, log });
+        await peer.open();
+        return peer;
+      }),
+    );
+    const network = new EmbeddedNetwork(dataDir, { channelId, orgs, cnodes }, peers, orderer, membership, config, log);
+    for (const peer of peers) {
+      const from = peer.height;
+      network.unsubscribes.push(
+        orderer.deliver(from, (block) =>
+          peer.commitBlock(block).catch((err: unknown) => {
+            log('error', `${peer.mspId} could not commit block ${block.header.number}: ${(err as Error).message}`);
+            throw err;
+          }),
+        ),
+      );
+      if (from > 0) log('info', `${peer.mspId} recovered at height ${from}; catching up to ${orderer.height}`);
+    }
+    if (options.grpc !== false && options.port !== undefined) {
+      network.server = new GrpcGatewayServer(network.gateway, { host: options.host ?? '127.0.0.1', port: options.port, messageBytesMax: config.grpcMessageBytesMax });
+      const port = await network.server.start();
+      network.endpoint = `${options.host ?? '127.0.0.1'}:${port}`;
+    }
+    writeFileSync(manifestFile, JSON.stringify({ channelId, orgs, cnodes, endpoint: network.endpoint } satisfies NetworkManifest, null, 2) + '\n');
+    return network;
+  }
+
+  /** Waits until every peer has committed every block cut so far. */
+  async settle(): Promise<void> {
+    await this.orderer.cutNow();
+    while (this.peers.some((p) => p.height < this.orderer.height)) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    await this.orderer.close();
+    for (const unsubscribe of this.unsubscribes) unsubscribe();
+    await Promise.all(this.peers.map((p) => p.close()));
+    this.log('info', 'network stopped');
+  }
+}
+
+export function readManifest(dataDir: string): NetworkManifest | undefined {
+  const file = join(resolve(dataDir), 'network.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as NetworkManifest) : undefined;
+}

@@ -1,0 +1,44 @@
+import { BlockCutter } from './block-cutter';
+
+const limits = { blockTxCountMax: 3, blockBytesMax: 100, blockTimeoutMs: 50 };
+
+describe('BlockCutter', () => {
+  it('cuts at blockTxCountMax', () => {
+    const cutter = new BlockCutter<string>(limits);
+    expect(cutter.ordered('a', 1, 0)).toEqual([]);
+    expect(cutter.ordered('b', 1, 1)).toEqual([]);
+    expect(cutter.ordered('c', 1, 2)).toEqual([['a', 'b', 'c']]);
+    expect(cutter.pendingCount).toBe(0);
+  });
+
+  it('cuts the pending batch first when a transaction would overflow blockBytesMax', () => {
+    const cutter = new BlockCutter<string>(limits);
+    cutter.ordered('a', 60, 0);
+    expect(cutter.ordered('b', 50, 1)).toEqual([['a']]);
+    expect(cutter.ordered('c', 50, 2)).toEqual([['b', 'c']]);
+  });
+
+  it('sends an oversized transaction alone', () => {
+    const cutter = new BlockCutter<string>(limits);
+    cutter.ordered('a', 10, 0);
+    expect(cutter.ordered('huge', 500, 1)).toEqual([['a'], ['huge']]);
+  });
+
+  it('cuts on a tick once the first transaction has waited blockTimeoutMs', () => {
+    const cutter = new BlockCutter<string>(limits);
+    expect(cutter.tick(100)).toBeUndefined();
+    cutter.ordered('a', 1, 100);
+    cutter.ordered('b', 1, 140);
+    expect(cutter.deadlineMs).toBe(150);
+    expect(cutter.tick(149)).toBeUndefined();
+    expect(cutter.tick(150)).toEqual(['a', 'b']);
+    expect(cutter.deadlineMs).toBeUndefined();
+  });
+
+  it('flushes what is pending', () => {
+    const cutter = new BlockCutter<string>(limits);
+    expect(cutter.flush()).toBeUndefined();
+    cutter.ordered('a', 1, 0);
+    expect(cutter.flush()).toEqual(['a']);
+  });
+});

@@ -1,0 +1,14 @@
+// The ordering service seen from a peer or a gateway. The solo orderer is the
+// embedded implementation; an etcd-backed cluster implements the same seam.
+
+import type { Block, Signed } from '@flexchain/sdk/protocol';
+
+export interface OrderingService {
+  /** Accepts a transaction envelope for ordering; resolves once it is in the orderer's log. */
+  broadcast(envelope: Signed): Promise<void>;
+  /** Calls `listener` with every block from `fromBlock` on, in order, including blocks cut later. Returns an unsubscribe function. */
+  deliver(fromBlock: number, listener: (block: Block) => Promise<void> | void): () => void;
+  /** Number of blocks cut so far. */
+  readonly height: number;
+  close(): Promise<void>;
+}

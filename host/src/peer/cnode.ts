@@ -1,0 +1,133 @@
+// A compute node of a logical peer: simulates proposals in its sandboxes and
+// signs endorsements as the peer. It holds no state of its own besides its
+// isolates; all reads go to the peer's world state.
+
+import { FlexChainError, type LogLevel } from '@flexchain/sdk';
+import { decodeProposal, encodeResponse, sha256Hex, verifySignatureAsync, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
+import type { HostConfig } from '../config';
+import { identityInfo, type Membership, type SigningIdentity } from '../identity/msp';
+import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
+import type { ContractPackage } from '../sandbox/contract-package';
+import type { NamespaceState } from '../state/world-state-db';
+import { LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, simulateActivate, type ActiveContract } from './lifecycle';
+import { Signer } from '@flexchain/sdk/protocol';
+
+export class ProposalRejectedError extends FlexChainError {
+  override name = 'ProposalRejectedError';
+}
+
+export class ContractNotDeployedError extends FlexChainError {
+  override name = 'ContractNotDeployedError';
+}
+
+/** What a cNode needs from its logical peer. */
+export interface PeerServices {
+  readonly mspId: string;
+  readonly channelId: string;
+  readonly membership: Membership;
+  active(contract: string): ActiveContract | undefined;
+  packageOf(packageId: string): ContractPackage | undefined;
+  isInstalled(packageId: string): boolean;
+  state(contract: string): NamespaceState;
+}
+
+export interface Endorsed {
+  readonly proposal: Proposal;
+  readonly response: ProposalResponse;
+  readonly responseBytes: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export class CNode {
+  private readonly executors = new Map<string, ContractExecutor>();
+  private readonly signer: Signer;
+  inFlight = 0;
+  simulated = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly peer: PeerServices,
+    readonly identity: SigningIdentity,
+    private readonly config: HostConfig,
+    private readonly log: (level: LogLevel, message: string) => void,
+  ) {
+    this.signer = new Signer(identity.privateKey);
+  }
+
+  /** Simulates and signs the response. */
+  async endorse(signed: Signed): Promise<Endorsed> {
+    const { proposal, response } = await this.simulate(signed);
+    const responseBytes = encodeResponse(response);
+    return { proposal, response, responseBytes, signature: this.signer.sign(responseBytes) };
+  }
+
+  /** Simulates without signing (queries). */
+  async simulate(signed: Signed): Promise<{ proposal: Proposal; response: ProposalResponse }> {
+    this.inFlight++;
+    try {
+      const proposal = await this.authenticate(signed);
+      const base = { txId: proposal.txId, proposalHash: sha256Hex(signed.payload), contract: proposal.contract };
+      if (proposal.contract === LIFECYCLE_CONTRACT) {
+        if (proposal.fn !== 'activate') throw new ProposalRejectedError(`${LIFECYCLE_CONTRACT} has no transaction "${proposal.fn}".`, { hint: 'Use activate.' });
+        const { rwset, payload } = await simulateActivate(proposal.args, this.peer.state(LIFECYCLE_CONTRACT), (id) => this.peer.isInstalled(id));
+        return { proposal, response: { ...base, packageId: LIFECYCLE_PACKAGE_ID, payload, rwset, events: [] } };
+      }
+      const active = this.peer.active(proposal.contract);
+      if (!active) {
+        throw new ContractNotDeployedError(`Contract "${proposal.contract}" is not deployed on ${this.peer.mspId}.`, { hint: `Deploy it with \`flexchain deploy\`.` });
+      }
+      const creator = this.peer.membership.get(proposal.creator.mspId, proposal.creator.id)!;
+      const result = await this.executor(active).simulate(proposal, identityInfo(creator), this.peer.state(proposal.contract));
+      this.simulated++;
+      return { proposal, response: { ...base, packageId: active.definition.packageId, payload: result.payload, rwset: result.rwset, events: result.events } };
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Drops sandboxes of packages no longer active (after an upgrade). */
+  retire(packageId: string): void {
+    this.executors.get(packageId)?.dispose();
+    this.executors.delete(packageId);
+  }
+
+  get sandboxRebuilds(): number {
+    let n = 0;
+    for (const e of this.executors.values()) n += e.rebuilds;
+    return n;
+  }
+
+  close(): void {
+    for (const executor of this.executors.values()) executor.dispose();
+    this.executors.clear();
+  }
+
+  private async authenticate(signed: Signed): Promise<Proposal> {
+    let proposal: Proposal;
+    try {
+      proposal = decodeProposal(signed.payload);
+    } catch (err) {
+      throw new ProposalRejectedError('The proposal is malformed.', { details: (err as Error).message, cause: err });
+    }
+    if (proposal.channelId !== this.peer.channelId) throw new ProposalRejectedError(`The proposal is for channel ${proposal.channelId}, not ${this.peer.channelId}.`);
+    const creator = this.peer.membership.get(proposal.creator.mspId, proposal.creator.id);
+    if (!creator) throw new ProposalRejectedError(`Unknown creator ${proposal.creator.mspId}/${proposal.creator.id}.`, { hint: 'Use an identity created by `flexchain up`.' });
+    if (!(await verifySignatureAsync(creator.publicKey, signed.payload, signed.signature))) {
+      throw new ProposalRejectedError(`The proposal signature of ${creator.mspId}/${creator.id} does not verify.`, { hint: 'Sign with the private key of the identity named as creator.' });
+    }
+    return proposal;
+  }
+
+  private executor(active: ActiveContract): ContractExecutor {
+    const { packageId, name } = active.definition;
+    let executor = this.executors.get(packageId);
+    if (!executor) {
+      const pkg = this.peer.packageOf(packageId);
+      if (!pkg) throw new ContractNotDeployedError(`Package ${packageId.slice(0, 12)} of ${name} is not installed on ${this.peer.mspId}.`, { hint: 'Deploy the contract again.' });
+      const sink: ContractLogSink = (level, message, tag) => this.log(level, `[${tag.contract}.${tag.fn} ${tag.txId.slice(0, 8)}] ${message}`);
+      executor = new ContractExecutor(pkg, this.config, sink);
+      this.executors.set(packageId, executor);
+    }
+    return executor;
+  }
+}

@@ -1,0 +1,268 @@
+// A logical peer: its cNodes, its ledger (blocks, tx ids, world state,
+// installed packages) and the commit pipeline.
+//
+// Commit pipeline for one block (DESIGN.md §3 steps 5-7):
+//   check the hash chain -> V1 for every transaction concurrently ->
+//   V2/V3 sequentially over a block overlay (duplicate tx id, MVCC, phantom) ->
+//   one atomic LevelDB batch with the block, codes, tx ids and state ->
+//   activate lifecycle changes, emit events, wake submitters.
+// Blocks are committed one at a time, in order.
+
+import { checkMvcc, FlexChainError, utf8Decode, utf8Encode, type LogLevel, type RwSet, type TxValidationCodeName, type Version } from '@flexchain/sdk';
+import { blockHash, dataHashOf, GENESIS_PREVIOUS_HASH, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
+import type { HostConfig } from '../config';
+import type { Membership, SigningIdentity } from '../identity/msp';
+import { BlockStore } from '../ledger/block-store';
+import { packageId, parsePackage, type ContractPackage } from '../sandbox/contract-package';
+import { NamespaceState } from '../state/world-state-db';
+import { LedgerDb, type BatchOp } from '../storage/ledger-db';
+import { BlockOverlay } from '../validate/block-overlay';
+import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
+import { majorityPolicy } from '../validate/policy';
+import { CNode, type PeerServices } from './cnode';
+import { activeContract, LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, type ActiveContract } from './lifecycle';
+
+export class BlockChainBrokenError extends FlexChainError {
+  override name = 'BlockChainBrokenError';
+}
+
+type CommittedEvent = ContractEvent;
+
+export interface PeerOptions {
+  readonly mspId: string;
+  readonly location: string;
+  readonly channelId: string;
+  readonly identity: SigningIdentity;
+  readonly membership: Membership;
+  readonly cnodeCount: number;
+  readonly config: HostConfig;
+  readonly log: (level: LogLevel, message: string) => void;
+}
+
+export class Peer implements PeerServices {
+  readonly mspId: string;
+  readonly channelId: string;
+  readonly membership: Membership;
+  readonly cnodes: CNode[];
+  private readonly ledger: LedgerDb;
+  private readonly blocks: BlockStore;
+  private readonly namespaces = new Map<string, NamespaceState>();
+  private readonly packages = new Map<string, ContractPackage>();
+  private readonly contracts = new Map<string, ActiveContract>();
+  private readonly waiters = new Map<string, ((status: CommitStatus) => void)[]>();
+  private readonly eventListeners = new Set<(event: CommittedEvent) => void>();
+  private lastHash = GENESIS_PREVIOUS_HASH;
+  private commitChain: Promise<void> = Promise.resolve();
+  private readonly startedAtMs = Date.now();
+  private committedValid = 0;
+  private committedInvalid = 0;
+
+  constructor(private readonly options: PeerOptions) {
+    this.mspId = options.mspId;
+    this.channelId = options.channelId;
+    this.membership = options.membership;
+    this.ledger = new LedgerDb(options.location);
+    this.blocks = new BlockStore(this.ledger);
+    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new CNode(`${options.mspId}/cnode${i}`, this, options.identity, options.config, options.log));
+  }
+
+  async open(): Promise<void> {
+    await this.ledger.open();
+    await this.blocks.load();
+    for await (const [, value] of this.ledger.packages.iterator()) {
+      const pkg = parsePackage(utf8Decode(value), 'stored package');
+      this.packages.set(packageId(pkg), pkg);
+    }
+    for await (const entry of this.state(LIFECYCLE_CONTRACT).range('', '')) this.contracts.set(entry.key, activeContract(entry.value));
+    if (this.blocks.height > 0) this.lastHash = blockHash((await this.blocks.get(this.blocks.height - 1))!.block.header);
+  }
+
+  async close(): Promise<void> {
+    await this.commitChain;
+    for (const cnode of this.cnodes) cnode.close();
+    await this.ledger.close();
+  }
+
+  get height(): number {
+    return this.blocks.height;
+  }
+
+  // --- PeerServices, used by cNodes ---
+
+  active(contract: string): ActiveContract | undefined {
+    return this.contracts.get(contract);
+  }
+
+  packageOf(id: string): ContractPackage | undefined {
+    return this.packages.get(id);
+  }
+
+  isInstalled(id: string): boolean {
+    return this.packages.has(id);
+  }
+
+  state(contract: string): NamespaceState {
+    let ns = this.namespaces.get(contract);
+    if (!ns) {
+      ns = new NamespaceState(this.ledger.state, contract);
+      this.namespaces.set(contract, ns);
+    }
+    return ns;
+  }
+
+  // --- lifecycle ---
+
+  async installPackage(pkg: ContractPackage): Promise<string> {
+    const id = packageId(pkg);
+    if (!this.packages.has(id)) {
+      await this.ledger.packages.put(utf8Encode(id), utf8Encode(JSON.stringify(pkg)));
+      this.packages.set(id, pkg);
+    }
+    return id;
+  }
+
+  get deployed(): ActiveContract[] {
+    return [...this.contracts.values()];
+  }
+
+  // --- commit pipeline ---
+
+  /** Commits blocks strictly in order; a block already committed is ignored. */
+  commitBlock(block: Block): Promise<void> {
+    this.commitChain = this.commitChain.then(() => this.commit(block));
+    return this.commitChain;
+  }
+
+  waitForCommit(txId: string, timeoutMs: number): Promise<CommitStatus> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        remove();
+        reject(new FlexChainError(`Transaction ${txId} did not commit within ${timeoutMs} ms.`, { hint: 'The network may be overloaded; query its status with `flexchain status`.' }));
+      }, timeoutMs);
+      const done = (status: CommitStatus) => {
+        clearTimeout(timer);
+        resolve(status);
+      };
+      const remove = () => {
+        const list = this.waiters.get(txId)?.filter((w) => w !== done);
+        if (list?.length) this.waiters.set(txId, list);
+        else this.waiters.delete(txId);
+      };
+      this.waiters.set(txId, [...(this.waiters.get(txId) ?? []), done]);
+      // It may have committed before we started waiting.
+      void this.blocks.txStatus(txId).then((status) => {
+        if (status) {
+          remove();
+          done({ txId, ...status });
+        }
+      });
+    });
+  }
+
+  txStatus(txId: string): Promise<{ blockNum: number; txNum: number; code: TxValidationCodeName } | undefined> {
+    return this.blocks.txStatus(txId);
+  }
+
+  onEvent(listener: (event: CommittedEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  stats() {
+    const uptimeS = (Date.now() - this.startedAtMs) / 1000;
+    return {
+      mspId: this.mspId,
+      height: this.height,
+      committedValid: this.committedValid,
+      committedInvalid: this.committedInvalid,
+      tpsSinceStart: uptimeS > 0 ? this.committedValid / uptimeS : 0,
+      cnodes: this.cnodes.map((c) => ({ name: c.name, inFlight: c.inFlight, simulated: c.simulated, sandboxRebuilds: c.sandboxRebuilds })),
+    };
+  }
+
+  private rulesFor = (contract: string): ContractRules | undefined => {
+    if (contract === LIFECYCLE_CONTRACT) return { packageId: LIFECYCLE_PACKAGE_ID, policy: majorityPolicy(this.membership.organisations), creatorRole: 'admin' };
+    const active = this.contracts.get(contract);
+    return active && { packageId: active.definition.packageId, policy: active.policy };
+  };
+
+  private async commit(block: Block): Promise<void> {
+    const blockNum = block.header.number;
+    if (blockNum < this.height) return;
+    if (blockNum > this.height) throw new BlockChainBrokenError(`${this.mspId} expected block ${this.height} but received ${blockNum}.`);
+    if (block.header.previousHash !== this.lastHash || block.header.dataHash !== dataHashOf(block.envelopes)) {
+      throw new BlockChainBrokenError(`Block ${blockNum} does not chain onto block ${blockNum - 1} or its data hash is wrong; refusing it.`, { hint: 'The orderer log may be corrupt; stop the network and check it.' });
+    }
+
+    const context = { membership: this.membership, channelId: this.channelId, rulesFor: this.rulesFor };
+    const verdicts: EndorsementVerdict[] = await Promise.all(block.envelopes.map((e) => checkEndorsements(e, context)));
+
+    const codes: TxValidationCodeName[] = [];
+    const txIds: (string | undefined)[] = [];
+    const overlays = new Map<string, BlockOverlay>();
+    const writes = new Map<string, { rwset: RwSet; version: Version }[]>();
+    const seen = new Set<string>();
+    for (const [txNum, verdict] of verdicts.entries()) {
+      txIds.push(verdict.code === 'VALID' ? verdict.tx.proposal.txId : verdict.txId);
+      let code: TxValidationCodeName = verdict.code;
+      if (verdict.code === 'VALID') {
+        const { proposal, response } = verdict.tx;
+        if (seen.has(proposal.txId) || (await this.blocks.hasTxId(proposal.txId))) code = 'DUPLICATE_TXID';
+        else {
+          let overlay = overlays.get(proposal.contract);
+          if (!overlay) overlays.set(proposal.contract, (overlay = new BlockOverlay(this.state(proposal.contract))));
+          code = (await checkMvcc(response.rwset, overlay)).code;
+          if (code === 'VALID') {
+            const version = { blockNum, txNum };
+            overlay.apply(response.rwset, version);
+            writes.set(proposal.contract, [...(writes.get(proposal.contract) ?? []), { rwset: response.rwset, version }]);
+          }
+        }
+        seen.add(proposal.txId);
+      } else {
+        this.options.log('debug', `block ${blockNum} tx ${txNum}: ${verdict.code} (${verdict.reason})`);
+      }
+      codes.push(code);
+    }
+
+    const ops: BatchOp[] = [];
+    for (const [contract, list] of writes) {
+      ops.push(...this.state(contract).writeOps(list.flatMap(({ rwset, version }) => rwset.writes.map((w) => ({ write: w.isDelete ? { key: w.key, delete: true as const } : { key: w.key, value: w.value }, version })))));
+    }
+    ops.push(...this.blocks.commitOps(block, codes, txIds));
+    await this.ledger.db.batch(ops as never);
+    this.blocks.advance(blockNum);
+    this.lastHash = blockHash(block.header);
+
+    this.afterCommit(block, verdicts, codes, txIds);
+  }
+
+  private afterCommit(block: Block, verdicts: readonly EndorsementVerdict[], codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[]): void {
+    const blockNum = block.header.number;
+    verdicts.forEach((verdict, txNum) => {
+      const code = codes[txNum]!;
+      if (code === 'VALID') this.committedValid++;
+      else this.committedInvalid++;
+      if (verdict.code !== 'VALID' || code !== 'VALID') return;
+      const { proposal, response } = verdict.tx;
+      if (proposal.contract === LIFECYCLE_CONTRACT) {
+        const write = response.rwset.writes[0]!;
+        const previous = this.contracts.get(write.key);
+        const next = activeContract(write.value);
+        this.contracts.set(write.key, next);
+        if (previous && previous.definition.packageId !== next.definition.packageId) for (const cnode of this.cnodes) cnode.retire(previous.definition.packageId);
+        this.options.log('info', `${this.mspId}: ${next.definition.name} ${next.definition.version} active (sequence ${next.definition.sequence}, policy ${next.definition.policy})`);
+      }
+      for (const event of response.events) {
+        for (const listener of this.eventListeners) listener({ contract: proposal.contract, name: event.name, payload: event.payload, txId: proposal.txId, blockNum });
+      }
+    });
+    txIds.forEach((txId, txNum) => {
+      if (txId === undefined || codes[txNum] === 'DUPLICATE_TXID') return;
+      const list = this.waiters.get(txId);
+      if (!list) return;
+      this.waiters.delete(txId);
+      for (const done of list) done({ txId, code: codes[txNum]!, blockNum, txNum });
+    });
+  }
+}

@@ -1,0 +1,76 @@
+// The entry point bundled with every contract. It finds the exported contract
+// class and exposes globalThis.__flexchain to the host:
+//   metadata()                 -> ContractMetadata
+//   simulate(request)          -> { ok: true, payload, rwset, events } | { ok: false, error }
+// The host functions (state get, range page, log) are taken from the bootstrap
+// when the context is prepared; contract code never holds them, so every read
+// is traced.
+
+export function runtimeEntrySource(entryPath: string): string {
+  return `
+import * as contractModule from ${JSON.stringify(entryPath)};
+import { Contract, defineContract, contractMetadata, simulateTransaction, keySuccessor } from '@flexchain/sdk';
+
+const exported = [contractModule.default, ...Object.values(contractModule)];
+const classes = [...new Set(exported.filter((v) => typeof v === 'function' && v.prototype instanceof Contract))];
+
+function definition() {
+  if (classes.length === 0) throw new Error('The contract module exports no class that extends Contract. Export your contract class.');
+  if (classes.length > 1 && !(contractModule.default && classes.includes(contractModule.default))) {
+    throw new Error('The contract module exports several Contract classes (' + classes.map((c) => c.name).join(', ') + '). Export the one to deploy as default.');
+  }
+  return defineContract(contractModule.default && classes.includes(contractModule.default) ? contractModule.default : classes[0]);
+}
+
+function serialiseError(err) {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack || '' };
+  return { name: 'Error', message: String(err), stack: '' };
+}
+
+const host = globalThis.__fcTakeHost ? globalThis.__fcTakeHost() : undefined;
+delete globalThis.__fcTakeHost;
+
+globalThis.__flexchain = {
+  metadata() {
+    return contractMetadata(definition());
+  },
+  async simulate(request) {
+    try {
+      globalThis.__fcBegin({ seed: request.txId, timeMs: request.timeMs });
+      delete globalThis.__fcBegin;
+      const def = definition();
+      const state = {
+        get: (key) => host.get(key),
+        range: (startKey, endKey) => ({
+          async *[Symbol.asyncIterator]() {
+            let from = startKey;
+            for (;;) {
+              const page = await host.range(from, endKey, request.rangeBatch);
+              for (const entry of page) yield entry;
+              if (page.length < request.rangeBatch) return;
+              from = keySuccessor(page[page.length - 1].key);
+            }
+          },
+        }),
+      };
+      const result = await simulateTransaction({
+        definition: def,
+        instance: new def.contractClass(),
+        fn: request.fn,
+        args: request.args,
+        identity: request.identity,
+        state,
+        txId: request.txId,
+        timestamp: request.timestamp,
+        channelId: request.channelId,
+        limits: request.limits,
+        log: (record) => host.log(record.level, record.message),
+      });
+      return { ok: true, kind: result.kind, payload: result.payload, rwset: result.rwset, events: result.events };
+    } catch (err) {
+      return { ok: false, error: serialiseError(err) };
+    }
+  },
+};
+`;
+}

@@ -1,0 +1,41 @@
+// A peer's LevelDB (classic-level): one database, sublevels per kind of record,
+// so a block, its validity codes, its tx ids and its state changes commit in
+// one atomic batch. On-disk layout: docs/ledger-format.md.
+
+import { ClassicLevel } from 'classic-level';
+import type { AbstractSublevel } from 'abstract-level';
+
+type Bytes = Uint8Array;
+export type ByteSublevel = AbstractSublevel<ClassicLevel<Bytes, Bytes>, Bytes | string | Buffer, Bytes, Bytes>;
+
+/** Sublevel names: part of the on-disk format, do not rename. */
+const SUBLEVELS = { state: 's', blocks: 'b', txIds: 't', packages: 'p', meta: 'm' } as const;
+
+export class LedgerDb {
+  readonly db: ClassicLevel<Bytes, Bytes>;
+  readonly state: ByteSublevel;
+  readonly blocks: ByteSublevel;
+  readonly txIds: ByteSublevel;
+  readonly packages: ByteSublevel;
+  readonly meta: ByteSublevel;
+
+  constructor(readonly location: string) {
+    this.db = new ClassicLevel<Bytes, Bytes>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+    const sub = (name: string) => this.db.sublevel<Bytes, Bytes>(name, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as ByteSublevel;
+    this.state = sub(SUBLEVELS.state);
+    this.blocks = sub(SUBLEVELS.blocks);
+    this.txIds = sub(SUBLEVELS.txIds);
+    this.packages = sub(SUBLEVELS.packages);
+    this.meta = sub(SUBLEVELS.meta);
+  }
+
+  open(): Promise<void> {
+    return this.db.open();
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+export type BatchOp = { type: 'put'; sublevel: ByteSublevel; key: Bytes; value: Bytes } | { type: 'del'; sublevel: ByteSublevel; key: Bytes };

@@ -1,0 +1,82 @@
+// V1 of validation: is this a well-formed transaction, signed by a known
+// creator, endorsed by known peers whose signatures cover the one response, in
+// a way that satisfies the contract's endorsement policy? Transactions are
+// independent here, so a block's transactions are checked concurrently and
+// their signatures verified on the thread pool.
+
+import { type TxValidationCodeName } from '@flexchain/sdk';
+import {
+  decodeProposal,
+  decodeResponse,
+  decodeTransaction,
+  sha256Hex,
+  txIdOf,
+  verifySignatureAsync,
+  type Proposal,
+  type ProposalResponse,
+  type Signed,
+  type TransactionContent,
+} from '@flexchain/sdk/protocol';
+import type { Membership } from '../identity/msp';
+import { policySatisfied, type Policy } from './policy';
+
+export interface EndorsedTx {
+  readonly proposal: Proposal;
+  readonly response: ProposalResponse;
+}
+
+export type EndorsementVerdict =
+  | { readonly code: 'VALID'; readonly tx: EndorsedTx }
+  | { readonly code: Exclude<TxValidationCodeName, 'VALID'>; readonly txId?: string; readonly reason: string };
+
+/** What V1 needs to know about a contract at this height. */
+export interface ContractRules {
+  readonly packageId: string;
+  readonly policy: Policy;
+  /** Only creators with this role may call it (the lifecycle contract requires admin). */
+  readonly creatorRole?: string;
+}
+
+export interface EndorsementContext {
+  readonly membership: Membership;
+  readonly channelId: string;
+  rulesFor(contract: string): ContractRules | undefined;
+}
+
+export async function checkEndorsements(envelope: Signed, context: EndorsementContext): Promise<EndorsementVerdict> {
+  let content: TransactionContent;
+  let proposal: Proposal;
+  let response: ProposalResponse;
+  try {
+    content = decodeTransaction(envelope.payload);
+    proposal = decodeProposal(content.proposal);
+    response = decodeResponse(content.response);
+    if (response.proposalHash !== sha256Hex(content.proposal)) return { code: 'INVALID_ENDORSER_TRANSACTION', txId: proposal.txId, reason: 'the response is for another proposal' };
+  } catch (err) {
+    return { code: 'BAD_PAYLOAD', reason: (err as Error).message };
+  }
+  const txId = proposal.txId;
+  if (proposal.channelId !== context.channelId) return { code: 'BAD_PAYLOAD', txId, reason: `channel ${proposal.channelId} is not ${context.channelId}` };
+  if (txIdOf(proposal.nonce, proposal.creator) !== txId) return { code: 'BAD_PROPOSAL_TXID', txId, reason: 'the tx id is not derived from nonce and creator' };
+  const creator = context.membership.get(proposal.creator.mspId, proposal.creator.id);
+  if (!creator) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: `unknown creator ${proposal.creator.mspId}/${proposal.creator.id}` };
+  if (!(await verifySignatureAsync(creator.publicKey, envelope.payload, envelope.signature))) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: 'the creator signature does not verify' };
+  if (response.txId !== txId || response.contract !== proposal.contract) return { code: 'INVALID_ENDORSER_TRANSACTION', txId, reason: 'the response does not match the proposal' };
+
+  const rules = context.rulesFor(proposal.contract);
+  if (!rules) return { code: 'INVALID_CHAINCODE', txId, reason: `contract ${proposal.contract} is not deployed` };
+  if (rules.packageId !== response.packageId) return { code: 'INVALID_CHAINCODE', txId, reason: `endorsed with package ${response.packageId.slice(0, 12)}, but ${rules.packageId.slice(0, 12)} is active` };
+  if (rules.creatorRole && creator.role !== rules.creatorRole) return { code: 'ENDORSEMENT_POLICY_FAILURE', txId, reason: `${proposal.contract} may only be called by ${rules.creatorRole}s` };
+
+  const checks = await Promise.all(
+    content.endorsements.map(async (e) => {
+      const endorser = context.membership.get(e.endorser.mspId, e.endorser.id);
+      return endorser?.role === 'peer' && (await verifySignatureAsync(endorser.publicKey, content.response, e.signature)) ? endorser : undefined;
+    }),
+  );
+  const signers = [...new Map(checks.filter((e) => e !== undefined).map((e) => [`${e.mspId}/${e.id}`, e])).values()];
+  if (!policySatisfied(rules.policy, signers)) {
+    return { code: 'ENDORSEMENT_POLICY_FAILURE', txId, reason: `valid endorsements from ${signers.map((s) => s.mspId).join(', ') || 'nobody'} do not satisfy the policy` };
+  }
+  return { code: 'VALID', tx: { proposal, response } };
+}

@@ -1,0 +1,155 @@
+// The client library: connect, submit, evaluate, events. A function per
+// operation; a client object only binds them to a gateway and an identity.
+//
+// submit = sign proposal -> gateway gathers endorsements -> check they agree ->
+// assemble and sign the transaction -> gateway orders it -> commit status.
+
+import { base64Encode } from '../bytes';
+import type { JsonValue } from '../canonical-json';
+import { FlexChainError } from '../errors';
+import type { TxValidationCodeName } from '../validation-code';
+import { typeFromDescriptor } from '../arg-types';
+import { fromJsonBytes, canonicalStringify } from '../canonical-json';
+import { decodeResponse, encodeProposal, encodeTransaction, newProposal, type Creator } from '../protocol/messages';
+import type { CommitStatus, ContractEvent, DeployedContractStatus, GatewayApi, InstallResult, NetworkStatus } from '../protocol/gateway-api';
+import { Signer } from '../protocol/signing';
+import { TransactionInvalidError } from '../errors';
+import { grpcTransport, type GrpcTransport } from './grpc-transport';
+
+export interface ClientIdentityKeys {
+  readonly mspId: string;
+  readonly id: string;
+  /** PKCS#8 PEM. */
+  readonly privateKey: string;
+}
+
+export interface ConnectParameters {
+  /** host:port of a gateway, or a GatewayApi object (an in-process network). */
+  readonly gateway: string | GatewayApi;
+  readonly identity: ClientIdentityKeys;
+  readonly channelId: string;
+}
+
+export interface CallOptions {
+  /** Fixed proposal time (default: now). */
+  readonly timestamp?: Date;
+  /** Fixed nonce, hex (default: random). Reusing one reuses the tx id. */
+  readonly nonce?: string;
+}
+
+export interface SubmitResult extends CommitStatus {
+  /** The decoded return value. */
+  readonly result: unknown;
+}
+
+export interface FlexChainClient {
+  readonly identity: Creator;
+  evaluate(contract: string, fn: string, args?: readonly unknown[], options?: CallOptions): Promise<unknown>;
+  /** Submits and waits for commit; throws TransactionInvalidError unless VALID. */
+  submit(contract: string, fn: string, args?: readonly unknown[], options?: CallOptions): Promise<SubmitResult>;
+  events(contract: string, listener: (event: ContractEvent) => void): () => void;
+  status(): Promise<NetworkStatus>;
+  install(packageJson: string): Promise<InstallResult>;
+  /** Installs the package on the peers and activates it with a version and policy (an upgrade if already deployed). */
+  deploy(packageJson: string, options: { version: string; policy: string }): Promise<DeployResult>;
+  close(): void;
+}
+
+export interface DeployResult extends InstallResult, CommitStatus {
+  readonly version: string;
+  readonly sequence: number;
+  readonly policy: string;
+}
+
+export function connect({ gateway, identity, channelId }: ConnectParameters): FlexChainClient {
+  const api: GatewayApi | GrpcTransport = typeof gateway === 'string' ? grpcTransport(gateway) : gateway;
+  const signer = new Signer(identity.privateKey);
+  const creator: Creator = { mspId: identity.mspId, id: identity.id };
+  const metadata = new Map<string, DeployedContractStatus>();
+
+  const propose = (contract: string, fn: string, args: readonly unknown[], options: CallOptions = {}) => {
+    const ms = (options.timestamp ?? new Date()).getTime();
+    const proposal = newProposal({
+      channelId,
+      contract,
+      fn,
+      args: args.map(toWireArgument),
+      creator,
+      timestamp: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 },
+      ...(options.nonce ? { nonce: options.nonce } : {}),
+    });
+    const payload = encodeProposal(proposal);
+    return { proposal, signed: { payload, signature: signer.sign(payload) } };
+  };
+
+  const decode = async (contract: string, fn: string, payload: Uint8Array): Promise<unknown> => {
+    if (payload.length === 0) return undefined;
+    if (!metadata.has(contract)) for (const c of (await api.status()).contracts) metadata.set(c.name, c);
+    const returns = metadata.get(contract)?.metadata?.transactions.find((t) => t.name === fn)?.returns;
+    const wire = fromJsonBytes(payload);
+    return returns ? typeFromDescriptor(returns).check(wire, 'return value') : wire;
+  };
+
+  const client: FlexChainClient = {
+    identity: creator,
+    async evaluate(contract, fn, args = [], options) {
+      const { signed } = propose(contract, fn, args, options);
+      return decode(contract, fn, (await api.evaluate(signed)).payload);
+    },
+    async submit(contract, fn, args = [], options) {
+      const { proposal, signed } = propose(contract, fn, args, options);
+      const endorsed = await api.endorse(signed);
+      const response = decodeResponse(endorsed.response);
+      if (response.txId !== proposal.txId) throw new FlexChainError('The gateway returned a response for another proposal.');
+      const payload = encodeTransaction({ proposal: signed.payload, response: endorsed.response, endorsements: endorsed.endorsements });
+      const status = await api.submit({ payload, signature: signer.sign(payload) });
+      if (status.code !== 'VALID') throw new TransactionInvalidError(status.txId, status.code, { hint: hintFor(status.code) });
+      return { ...status, result: await decode(contract, fn, response.payload) };
+    },
+    events: (contract, listener) => api.events(contract, listener),
+    status: () => api.status(),
+    async install(packageJson) {
+      const payload = new TextEncoder().encode(packageJson);
+      return api.install({ payload, signature: signer.sign(payload) });
+    },
+    async deploy(packageJson, { version, policy }) {
+      const installed = await client.install(packageJson);
+      const activation = { name: installed.name, version, packageId: installed.packageId, policy };
+      const committed = await client.submit('_lifecycle', 'activate', [activation]);
+      metadata.delete(installed.name);
+      const definition = committed.result as { sequence: number };
+      return { ...installed, ...committed, version, policy, sequence: definition.sequence };
+    },
+    close() {
+      if ('close' in api) (api as GrpcTransport).close();
+    },
+  };
+  return client;
+}
+
+/** JS values to their JSON wire form: bigint as decimal text, bytes as base64, undefined as null. */
+export function toWireArgument(value: unknown): JsonValue {
+  if (value === undefined) return null;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return base64Encode(value);
+  if (Array.isArray(value)) return value.map(toWireArgument);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, toWireArgument(v)]));
+  }
+  canonicalStringify(value);
+  return value as JsonValue;
+}
+
+function hintFor(code: TxValidationCodeName): string {
+  switch (code) {
+    case 'MVCC_READ_CONFLICT':
+    case 'PHANTOM_READ_CONFLICT':
+      return 'Another transaction changed what this one read; submit it again.';
+    case 'ENDORSEMENT_POLICY_FAILURE':
+      return "The endorsements did not satisfy the contract's endorsement policy.";
+    case 'DUPLICATE_TXID':
+      return 'A transaction with this id is already on the ledger.';
+    default:
+      return 'See the peer log for the reason.';
+  }
+}

@@ -1,0 +1,80 @@
+// The gateway's operations, independent of transport. The host implements it;
+// the gRPC client and the in-process transport expose it to the client library.
+
+import type { ContractMetadata } from '../definition';
+import type { TxValidationCodeName } from '../validation-code';
+import type { Endorsement, Signed } from './messages';
+
+export interface EvaluateResult {
+  /** Canonical JSON of the return value; empty when nothing was returned. */
+  readonly payload: Uint8Array;
+}
+
+export interface EndorseResult {
+  /** The response bytes every endorser signed. */
+  readonly response: Uint8Array;
+  readonly endorsements: readonly Endorsement[];
+}
+
+export interface CommitStatus {
+  readonly txId: string;
+  readonly code: TxValidationCodeName;
+  readonly blockNum: number;
+  readonly txNum: number;
+}
+
+export interface ContractEvent {
+  readonly contract: string;
+  readonly name: string;
+  readonly payload: Uint8Array;
+  readonly txId: string;
+  readonly blockNum: number;
+}
+
+export interface InstallResult {
+  readonly packageId: string;
+  readonly name: string;
+}
+
+export interface DeployedContractStatus {
+  readonly name: string;
+  readonly version: string;
+  readonly sequence: number;
+  readonly packageId: string;
+  readonly policy: string;
+  readonly metadata?: ContractMetadata;
+}
+
+export interface PeerStatus {
+  readonly mspId: string;
+  readonly height: number;
+  readonly committedValid: number;
+  readonly committedInvalid: number;
+  readonly tpsSinceStart: number;
+  readonly cnodes: readonly { readonly name: string; readonly inFlight: number; readonly simulated: number; readonly sandboxRebuilds: number }[];
+}
+
+export interface NetworkStatus {
+  readonly channelId: string;
+  readonly height: number;
+  readonly ordererHeight: number;
+  readonly organisations: readonly string[];
+  readonly contracts: readonly DeployedContractStatus[];
+  readonly peers: readonly PeerStatus[];
+  readonly uptimeMs: number;
+  readonly tpsSinceStart: number;
+}
+
+export interface GatewayApi {
+  /** Simulates a signed proposal on one cNode and returns the result; nothing is ordered. */
+  evaluate(proposal: Signed): Promise<EvaluateResult>;
+  /** Gathers endorsements satisfying the contract's policy. */
+  endorse(proposal: Signed): Promise<EndorseResult>;
+  /** Orders a client-signed transaction and resolves when the client's peer has committed it. */
+  submit(transaction: Signed): Promise<CommitStatus>;
+  /** Streams events of valid transactions of one contract; returns an unsubscribe function. */
+  events(contract: string, listener: (event: ContractEvent) => void): () => void;
+  status(): Promise<NetworkStatus>;
+  /** Installs a package (its JSON, signed by an organisation admin) on the peers. */
+  install(signedPackage: Signed): Promise<InstallResult>;
+}

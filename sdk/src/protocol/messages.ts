@@ -1,0 +1,235 @@
+// Wire formats of the transaction lifecycle (DESIGN.md §3), in one place.
+//
+// Every signed thing is canonical JSON bytes plus a signature over exactly those
+// bytes, so a signature never depends on how a transport re-encodes a message.
+// Layouts: docs/transaction-format.md.
+//
+//   proposal  = {channelId, contract, fn, args, creator, nonce, timestamp, txId}   signed by the client
+//   response  = {txId, proposalHash, contract, payload, rwset, events}             signed by each endorser
+//   tx        = {proposal, response, endorsements[]}                              signed by the client
+//   block     = {header: {number, previousHash, dataHash}, envelopes[]}           hash = sha256(header)
+
+import { randomBytes } from 'node:crypto';
+import { base64Decode, base64Encode, utf8Decode, utf8Encode } from '../bytes';
+import { canonicalStringify, type JsonValue } from '../canonical-json';
+import { FlexChainError } from '../errors';
+import { rwSetFromJson, rwSetToJson, type RwSet } from '../rwset';
+import type { ChaincodeEvent, TxTimestamp } from '../stub';
+import { sha256, sha256Hex } from './signing';
+
+export class MessageMalformedError extends FlexChainError {
+  override name = 'MessageMalformedError';
+}
+
+export interface Creator {
+  readonly mspId: string;
+  readonly id: string;
+}
+
+export interface Proposal {
+  readonly channelId: string;
+  readonly contract: string;
+  readonly fn: string;
+  readonly args: readonly JsonValue[];
+  readonly creator: Creator;
+  /** 24 random bytes, hex. */
+  readonly nonce: string;
+  readonly timestamp: TxTimestamp;
+  /** sha256(nonce || mspId || id), hex: unique per proposal and checkable by anyone. */
+  readonly txId: string;
+}
+
+/** Bytes plus the signature over them. */
+export interface Signed {
+  readonly payload: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export interface ProposalResponse {
+  readonly txId: string;
+  /** sha256 of the proposal bytes, hex: binds the response to one proposal. */
+  readonly proposalHash: string;
+  readonly contract: string;
+  /** Package the endorsers ran; validation refuses it if another package is active by then. */
+  readonly packageId: string;
+  /** Canonical JSON of the return value, base64. */
+  readonly payload: Uint8Array;
+  readonly rwset: RwSet;
+  readonly events: readonly ChaincodeEvent[];
+}
+
+export interface Endorsement {
+  readonly endorser: Creator;
+  /** Over the response bytes. */
+  readonly signature: Uint8Array;
+}
+
+export interface TransactionContent {
+  readonly proposal: Uint8Array;
+  readonly response: Uint8Array;
+  readonly endorsements: readonly Endorsement[];
+}
+
+export interface BlockHeader {
+  readonly number: number;
+  /** Hex sha256 of the previous block's header; 64 zeros for block 0. */
+  readonly previousHash: string;
+  /** Hex sha256 over the envelopes' hashes in order. */
+  readonly dataHash: string;
+}
+
+export interface Block {
+  readonly header: BlockHeader;
+  readonly envelopes: readonly Signed[];
+}
+
+export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
+
+export function txIdOf(nonce: string, creator: Creator): string {
+  return sha256Hex(`${nonce}\u0000${creator.mspId}\u0000${creator.id}`);
+}
+
+export function newProposal(fields: Omit<Proposal, 'nonce' | 'txId'> & { nonce?: string }): Proposal {
+  const nonce = fields.nonce ?? randomBytes(24).toString('hex');
+  return { ...fields, nonce, txId: txIdOf(nonce, fields.creator) };
+}
+
+export const encodeProposal = (p: Proposal): Uint8Array => utf8Encode(canonicalStringify(p));
+
+export function decodeProposal(bytes: Uint8Array): Proposal {
+  const p = parse(bytes, 'proposal');
+  for (const field of ['channelId', 'contract', 'fn', 'nonce', 'txId'] as const) requireString(p, field, 'proposal');
+  if (!Array.isArray(p.args)) fail('proposal.args is not an array');
+  const creator = requireObject(p.creator, 'proposal.creator');
+  requireString(creator, 'mspId', 'proposal.creator');
+  requireString(creator, 'id', 'proposal.creator');
+  const ts = requireObject(p.timestamp, 'proposal.timestamp');
+  if (!Number.isSafeInteger(ts.seconds) || !Number.isSafeInteger(ts.nanos)) fail('proposal.timestamp is not {seconds, nanos}');
+  return p as unknown as Proposal;
+}
+
+export function encodeResponse(r: ProposalResponse): Uint8Array {
+  return utf8Encode(
+    canonicalStringify({
+      txId: r.txId,
+      proposalHash: r.proposalHash,
+      contract: r.contract,
+      packageId: r.packageId,
+      payload: base64Encode(r.payload),
+      rwset: rwSetToJson(r.rwset),
+      events: r.events.map((e) => ({ name: e.name, payload: base64Encode(e.payload) })),
+    }),
+  );
+}
+
+export function decodeResponse(bytes: Uint8Array): ProposalResponse {
+  const r = parse(bytes, 'response');
+  for (const field of ['txId', 'proposalHash', 'contract', 'packageId', 'payload'] as const) requireString(r, field, 'response');
+  if (!Array.isArray(r.events)) fail('response.events is not an array');
+  return {
+    txId: r.txId as string,
+    proposalHash: r.proposalHash as string,
+    contract: r.contract as string,
+    packageId: r.packageId as string,
+    payload: decodeBase64(r.payload as string, 'response.payload'),
+    rwset: rwSetFromJson(r.rwset),
+    events: (r.events as unknown[]).map((e, i) => {
+      const o = requireObject(e, `response.events[${i}]`);
+      requireString(o, 'name', 'event');
+      return { name: o.name as string, payload: decodeBase64(o.payload as string, `response.events[${i}].payload`) };
+    }),
+  };
+}
+
+export function encodeTransaction(t: TransactionContent): Uint8Array {
+  return utf8Encode(
+    canonicalStringify({
+      proposal: base64Encode(t.proposal),
+      response: base64Encode(t.response),
+      endorsements: t.endorsements.map((e) => ({ mspId: e.endorser.mspId, id: e.endorser.id, signature: base64Encode(e.signature) })),
+    }),
+  );
+}
+
+export function decodeTransaction(bytes: Uint8Array): TransactionContent {
+  const t = parse(bytes, 'transaction');
+  if (!Array.isArray(t.endorsements)) fail('transaction.endorsements is not an array');
+  return {
+    proposal: decodeBase64(t.proposal, 'transaction.proposal'),
+    response: decodeBase64(t.response, 'transaction.response'),
+    endorsements: (t.endorsements as unknown[]).map((e, i) => {
+      const o = requireObject(e, `transaction.endorsements[${i}]`);
+      requireString(o, 'mspId', 'endorsement');
+      requireString(o, 'id', 'endorsement');
+      return { endorser: { mspId: o.mspId as string, id: o.id as string }, signature: decodeBase64(o.signature, `transaction.endorsements[${i}].signature`) };
+    }),
+  };
+}
+
+export function envelopeHash(envelope: Signed): Uint8Array {
+  return sha256(concat([envelope.payload, envelope.signature]));
+}
+
+export function dataHashOf(envelopes: readonly Signed[]): string {
+  return sha256Hex(concat(envelopes.map(envelopeHash)));
+}
+
+export function blockHash(header: BlockHeader): string {
+  return sha256Hex(canonicalStringify(header));
+}
+
+export function signedToJson(s: Signed): { payload: string; signature: string } {
+  return { payload: base64Encode(s.payload), signature: base64Encode(s.signature) };
+}
+
+export function signedFromJson(json: unknown, what: string): Signed {
+  const o = requireObject(json, what);
+  return { payload: decodeBase64(o.payload, `${what}.payload`), signature: decodeBase64(o.signature, `${what}.signature`) };
+}
+
+export function encodeBlock(block: Block): Uint8Array {
+  return utf8Encode(canonicalStringify({ header: block.header, envelopes: block.envelopes.map(signedToJson) }));
+}
+
+export function decodeBlock(bytes: Uint8Array): Block {
+  const b = parse(bytes, 'block');
+  const h = requireObject(b.header, 'block.header');
+  if (!Number.isSafeInteger(h.number)) fail('block.header.number is not an integer');
+  requireString(h, 'previousHash', 'block.header');
+  requireString(h, 'dataHash', 'block.header');
+  if (!Array.isArray(b.envelopes)) fail('block.envelopes is not an array');
+  return { header: h as unknown as BlockHeader, envelopes: (b.envelopes as unknown[]).map((e, i) => signedFromJson(e, `block.envelopes[${i}]`)) };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  return Buffer.concat(parts);
+}
+
+function parse(bytes: Uint8Array, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Decode(bytes));
+  } catch {
+    fail(`${what} is not JSON`);
+  }
+  return requireObject(value, what);
+}
+
+function requireObject(value: unknown, what: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${what} is not an object`);
+  return value as Record<string, unknown>;
+}
+
+function requireString(o: Record<string, unknown>, field: string, what: string): void {
+  if (typeof o[field] !== 'string') fail(`${what}.${field} is not a string`);
+}
+
+function decodeBase64(value: unknown, what: string): Uint8Array {
+  const bytes = typeof value === 'string' ? base64Decode(value) : undefined;
+  if (!bytes) fail(`${what} is not base64`);
+  return bytes!;
+}
+
+function fail(what: string): never {
+  throw new MessageMalformedError(`Malformed message: ${what}.`, { hint: 'Build messages with the FlexChain client library.' });
+}
