@@ -3,7 +3,13 @@
 import { Command, CommanderError } from 'commander';
 import { FlexChainError } from '@flexchain/sdk';
 import { checkProject } from './check/check-project';
-import type { CheckReport } from './check/diagnostic';
+import { printCheckReport } from './check/report';
+import { registerBenchCommands } from './commands/bench-smallbank';
+import type { CommandContext } from './commands/command-context';
+import { registerContractCommands } from './commands/contract-commands';
+import { registerNetworkCommands } from './commands/network-commands';
+import { registerTxCommands } from './commands/tx-commands';
+import { StepFailedError } from './ui/spinner';
 import { createProject, listTemplates } from './scaffold/new-project';
 import { printJson, style } from './output';
 
@@ -13,8 +19,7 @@ const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
 export async function main(argv: readonly string[]): Promise<number> {
-  let exitCode = EXIT_OK;
-  let json = false;
+  const ctx: CommandContext = { json: false, exitCode: EXIT_OK };
   const program = new Command()
     .name('flexchain')
     .description('Build, test and run FlexChain contracts.')
@@ -30,9 +35,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('-d, --directory <dir>', 'where to create it (default: ./<name>)')
     .option('--json', 'print the result as JSON')
     .action((name: string, opts: { template: string; directory?: string; json?: boolean }) => {
-      json = Boolean(opts.json);
+      ctx.json = Boolean(opts.json);
       const result = createProject({ name, template: opts.template, ...(opts.directory ? { directory: opts.directory } : {}) });
-      if (json) return printJson(result);
+      if (ctx.json) return printJson(result);
       console.log(`${style.green('✔')} Created ${style.bold(name)} from the ${result.template} template in ${result.directory}`);
       for (const file of result.files) console.log(style.dim(`    ${file}`));
       console.log(`\nNext:\n  cd ${relativeOrAbsolute(result.directory)}\n  npm install\n  npm test`);
@@ -44,35 +49,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('[dir]', 'contract project directory or source file', '.')
     .option('--json', 'print diagnostics as JSON')
     .action((dir: string, opts: { json?: boolean }) => {
-      json = Boolean(opts.json);
+      ctx.json = Boolean(opts.json);
       const report = checkProject(dir);
-      if (json) printJson({ ok: report.errorCount === 0, ...report });
+      if (ctx.json) printJson({ ok: report.errorCount === 0, ...report });
       else printCheckReport(report);
-      if (report.errorCount > 0) exitCode = EXIT_FAILED;
+      if (report.errorCount > 0) ctx.exitCode = EXIT_FAILED;
     });
+
+  registerContractCommands(program, ctx);
+  registerNetworkCommands(program, ctx);
+  registerTxCommands(program, ctx);
+  registerBenchCommands(program, ctx);
 
   try {
     await program.parseAsync(argv as string[]);
-    return exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-    if (json) printJson({ error: errorJson(err) });
-    else console.error(style.red(`Error: ${err instanceof Error ? err.message : String(err)}`));
-    return err instanceof FlexChainError ? EXIT_FAILED : EXIT_USAGE;
-  }
-}
-
-function printCheckReport(report: CheckReport): void {
-  for (const d of report.diagnostics) {
-    const severity = d.severity === 'error' ? style.red('error  ') : style.yellow('warning');
-    console.log(`${style.bold(`${d.file}:${d.line}:${d.column}`)}  ${severity}  ${d.message}  ${style.dim(d.rule)}`);
-    console.log(style.dim(`    hint: ${d.hint}`));
-  }
-  const scanned = `${report.files.length} file${report.files.length === 1 ? '' : 's'}`;
-  if (report.diagnostics.length === 0) console.log(`${style.green('✔')} No determinism hazards in ${scanned}.`);
-  else {
-    const summary = `${report.errorCount} error${report.errorCount === 1 ? '' : 's'}, ${report.warningCount} warning${report.warningCount === 1 ? '' : 's'} in ${scanned}`;
-    console.log(`\n${report.errorCount > 0 ? style.red('✖') : style.yellow('!')} ${summary}.`);
+    return ctx.exitCode;
+  } catch (caught) {
+    if (caught instanceof CommanderError) return caught.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+    const step = caught instanceof StepFailedError ? caught.step : undefined;
+    const err = caught instanceof StepFailedError ? caught.cause : caught;
+    if (ctx.json) printJson({ error: { ...errorJson(err), ...(step ? { step } : {}) } });
+    else console.error(style.red(`Error${step ? ` (${step})` : ''}: ${err instanceof Error ? err.message : String(err)}`));
+    return err instanceof FlexChainError || step ? EXIT_FAILED : EXIT_USAGE;
   }
 }
 

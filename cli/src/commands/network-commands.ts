@@ -1,0 +1,120 @@
+// flexchain up, status, events.
+
+import type { Command } from 'commander';
+import { utf8Decode, type LogLevel } from '@flexchain/sdk';
+import type { NetworkStatus } from '@flexchain/sdk/protocol';
+import { DEFAULT_PORT, EmbeddedNetwork } from '@flexchain/host';
+import { printJson, style } from '../output';
+import type { CommandContext } from './command-context';
+import { connectCli, dataDirOf, type NetworkFlags } from './network-context';
+
+const LEVEL_STYLE: Record<LogLevel, (s: string) => string> = { debug: style.dim, info: (s) => s, warn: style.yellow, error: style.red };
+
+function nodeLog(verbose: boolean) {
+  return (level: LogLevel, message: string) => {
+    if (level === 'debug' && !verbose) return;
+    process.stderr.write(`${style.dim(new Date().toISOString().slice(11, 23))} ${LEVEL_STYLE[level](level.padEnd(5))} ${message}\n`);
+  };
+}
+
+const int = (name: string) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
+  return n;
+};
+
+export function registerNetworkCommands(program: Command, ctx: CommandContext): void {
+  program
+    .command('up')
+    .description('run a whole network (orderer, peers, cNodes, gateway) in this process')
+    .option('--orgs <n>', 'organisations, one peer each (fixed once the data directory exists)', int('--orgs'))
+    .option('--cnodes <n>', 'cNodes per peer', int('--cnodes'))
+    .option('--data <dir>', 'data directory (default ./.flexchain)')
+    .option('--port <port>', 'gRPC port (0 picks a free one)', int('--port'), DEFAULT_PORT)
+    .option('--verbose', 'also print debug logs (e.g. why a transaction was invalid)')
+    .option('--json', 'print the ready line as JSON')
+    .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      const dataDir = dataDirOf(opts);
+      const network = await EmbeddedNetwork.start({
+        dataDir,
+        ...(opts.orgs === undefined ? {} : { orgs: opts.orgs }),
+        ...(opts.cnodes === undefined ? {} : { cnodes: opts.cnodes }),
+        port: opts.port,
+        log: nodeLog(Boolean(opts.verbose)),
+      });
+      const ready = { endpoint: network.endpoint, channelId: network.manifest.channelId, orgs: network.membership.organisations, cnodes: network.manifest.cnodes, dataDir, height: network.peers[0]!.height };
+      if (ctx.json) printJson(ready);
+      else {
+        console.log(`${style.green('✔')} FlexChain network up`);
+        console.log(`  endpoint  ${style.bold(ready.endpoint)}`);
+        console.log(`  channel   ${ready.channelId}`);
+        console.log(`  orgs      ${ready.orgs.map((o) => `${o} (${ready.cnodes} cNodes)`).join(', ')}`);
+        console.log(`  data      ${dataDir}`);
+        console.log(`  height    ${ready.height}`);
+        console.log(style.dim('Press Ctrl-C to stop.'));
+      }
+      await new Promise<void>((resolveStop) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          if (!ctx.json) console.log('\nStopping…');
+          network.stop().then(resolveStop, resolveStop);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+    });
+
+  program
+    .command('status')
+    .description('height, contracts, cNodes and throughput of a running network')
+    .option('--data <dir>', 'network data directory (default ./.flexchain)')
+    .option('--endpoint <host:port>', 'gateway endpoint')
+    .option('--json', 'print the status as JSON')
+    .action(async (opts: NetworkFlags & { json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      const client = connectCli(opts);
+      try {
+        const status = await client.status();
+        if (ctx.json) printJson(status);
+        else printStatus(status);
+      } finally {
+        client.close();
+      }
+    });
+
+  program
+    .command('events')
+    .description("stream a contract's events from committed transactions (Ctrl-C to stop)")
+    .argument('<contract>', 'contract name')
+    .option('--data <dir>', 'network data directory (default ./.flexchain)')
+    .option('--endpoint <host:port>', 'gateway endpoint')
+    .option('--as <mspId/id>', 'identity', 'Org1MSP/client')
+    .option('--json', 'print one JSON object per event')
+    .action(async (contract: string, opts: NetworkFlags & { json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      const client = connectCli(opts);
+      if (!ctx.json) console.error(style.dim(`Listening for ${contract} events; Ctrl-C to stop.`));
+      const unsubscribe = client.events(contract, (event) => {
+        const payload = utf8Decode(event.payload);
+        if (ctx.json) process.stdout.write(JSON.stringify({ ...event, payload }) + '\n');
+        else console.log(`${style.dim(`block ${event.blockNum} tx ${event.txId.slice(0, 12)}`)} ${style.bold(event.name)} ${payload}`);
+      });
+      await new Promise<void>((resolveStop) => process.once('SIGINT', () => resolveStop()));
+      unsubscribe();
+      client.close();
+    });
+}
+
+function printStatus(s: NetworkStatus): void {
+  console.log(`${style.bold('channel')}   ${s.channelId}   ${style.bold('height')} ${s.height} (orderer ${s.ordererHeight})   ${style.bold('uptime')} ${(s.uptimeMs / 1000).toFixed(0)} s   ${style.bold('tps since start')} ${s.tpsSinceStart.toFixed(1)}`);
+  console.log(style.bold('contracts'));
+  if (s.contracts.length === 0) console.log(style.dim('  none deployed'));
+  for (const c of s.contracts) console.log(`  ${c.name} ${c.version} (sequence ${c.sequence}, package ${c.packageId.slice(0, 12)})  policy ${c.policy}`);
+  console.log(style.bold('peers'));
+  for (const p of s.peers) {
+    console.log(`  ${p.mspId}  height ${p.height}  valid ${p.committedValid}  invalid ${p.committedInvalid}`);
+    for (const c of p.cnodes) console.log(style.dim(`    ${c.name}  in flight ${c.inFlight}  simulated ${c.simulated}  sandbox rebuilds ${c.sandboxRebuilds}`));
+  }
+}
