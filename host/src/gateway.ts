@@ -71,15 +71,21 @@ export class Gateway implements GatewayApi {
     return { response: first.responseBytes, endorsements };
   }
 
+  /**
+   * Orders the transaction and resolves once every peer behind this gateway has
+   * committed it, so a caller's next proposal, endorsed by any of them, sees it.
+   * The status is the one recorded by the creator's peer.
+   */
   async submit(envelope: Signed): Promise<CommitStatus> {
     const proposal = decodeProposal(decodeTransaction(envelope.payload).proposal);
-    const peer = this.peerFor(proposal.creator.mspId);
+    const own = this.peerFor(proposal.creator.mspId);
     // A tx id already on the ledger would only be marked DUPLICATE_TXID; say so without ordering it.
-    const known = await peer.txStatus(proposal.txId);
+    const known = await own.txStatus(proposal.txId);
     if (known) return { txId: proposal.txId, blockNum: known.blockNum, txNum: known.txNum, code: 'DUPLICATE_TXID' };
-    const committed = peer.waitForCommit(proposal.txId, this.config.commitWaitMs);
+    const committed = this.peers.map((p) => p.waitForCommit(proposal.txId, this.config.commitWaitMs, { checkLedger: false }));
     await this.orderer.broadcast(envelope);
-    return committed;
+    const statuses = await Promise.all(committed);
+    return statuses[this.peers.indexOf(own)]!;
   }
 
   events(contract: string, listener: (event: ContractEvent) => void): () => void {

@@ -57,8 +57,7 @@ function stringifyAt(value: unknown, path: string, seen: Set<object>): string {
             return stringifyAt(item, `${path}[${i}]`, seen);
           }).join(',') + ']';
         }
-        const proto = Object.getPrototypeOf(value) as unknown;
-        if (proto !== Object.prototype && proto !== null) {
+        if (!isPlainObject(value)) {
           const kind = value instanceof Uint8Array ? 'a Uint8Array' : `an instance of ${(value as object).constructor?.name ?? 'a class'}`;
           throw unsupported(path, kind, 'Convert it to plain objects, arrays, strings and numbers first.');
         }
@@ -74,6 +73,12 @@ function stringifyAt(value: unknown, path: string, seen: Set<object>): string {
     default:
       throw unsupported(path, typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`, 'Only JSON values can be encoded.');
   }
+}
+
+/** A plain object from any realm (a vm context or an isolate has its own Object.prototype). */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  return proto === null || (Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object');
 }
 
 function unsupported(path: string, what: string, hint: string): JsonValueUnsupportedError {

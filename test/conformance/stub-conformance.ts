@@ -32,7 +32,11 @@ export interface ConformanceTarget {
   simulate(fn: string, args: readonly unknown[], options?: ConformanceCallOptions): Promise<ConformanceSimulation>;
   /** Orders the simulations into one block, in the order given, and validates it. */
   commit(...txs: ConformanceSimulation[]): Promise<readonly ConformanceReceipt[]>;
-  /** Commits raw entries (strings stored as UTF-8) so tests start from known state. */
+  /**
+   * Commits raw entries (strings stored as UTF-8) so tests start from known state.
+   * On a network the tx id derives from a nonce; `options.txId` then picks the
+   * nonce, so the same value still yields the same tx id.
+   */
   seed(entries: Record<string, string>): Promise<void>;
   committed(key: string): Promise<{ value: Uint8Array; version: Version } | undefined>;
   close(): Promise<void>;
@@ -226,8 +230,9 @@ export function describeStubConformance(label: string, makeTarget: () => Promise
           timestamp,
           as: { mspId: 'Org2MSP', id: 'auditor', attributes: { department: 'audit' } },
         });
+        expect(tx.txId).toMatch(/^[0-9a-f]{64}$/);
         expect(tx.result).toEqual({
-          txId: 'a'.repeat(64),
+          txId: tx.txId,
           seconds: Math.floor(timestamp.getTime() / 1000),
           nanos: 123_000_000,
           iso: '2030-05-06T07:08:09.123Z',
@@ -328,6 +333,7 @@ export function describeStubConformance(label: string, makeTarget: () => Promise
       it('a reused tx id is a DUPLICATE_TXID', async () => {
         const first = await target.simulate('put', ['d', '1'], { txId: 'f'.repeat(64) });
         const again = await target.simulate('put', ['d', '2'], { txId: 'f'.repeat(64) });
+        expect(again.txId).toBe(first.txId);
         expect((await target.commit(first))[0]?.code).toBe('VALID');
         expect((await target.commit(again))[0]?.code).toBe('DUPLICATE_TXID');
         expect(await committedText('d')).toBe('1');

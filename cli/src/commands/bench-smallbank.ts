@@ -85,7 +85,7 @@ export async function runSmallbankBench(options: SmallbankBenchOptions, showProg
     const msp = join(dataDir, 'msp');
     const channelId = network.manifest.channelId;
     const admin = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId });
-    const built = await buildPackage(SMALLBANK_DIR, join(dataDir, 'package'));
+    const built = await buildPackage(SMALLBANK_DIR, { outDir: join(dataDir, 'package') });
     const policy = options.orgs === 1 ? "OR('Org1.member')" : `OutOf(${Math.floor(options.orgs / 2) + 1}, ${network.membership.organisations.map((o) => `'${o}.member'`).join(', ')})`;
     await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1.0', policy });
     const client = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId });

@@ -19,6 +19,8 @@ export interface PublicIdentity {
   readonly id: string;
   readonly role: Role;
   readonly publicKey: string;
+  /** Issued with the identity; contracts read them with ctx.clientIdentity.getAttributeValue. */
+  readonly attributes?: Readonly<Record<string, string>>;
 }
 
 export interface SigningIdentity extends PublicIdentity {
@@ -31,6 +33,17 @@ export class IdentityNotFoundError extends FlexChainError {
 
 export function mspIdOf(orgIndex: number): string {
   return `Org${orgIndex}MSP`;
+}
+
+/** Adds an identity to an organisation (e.g. a user with attributes); fails if it exists. */
+export function enrollIdentity(mspDir: string, fields: { mspId: string; id: string; role: Role; attributes?: Record<string, string> }): SigningIdentity {
+  const dir = join(mspDir, fields.mspId);
+  const file = join(dir, `${fields.id}.json`);
+  if (existsSync(file)) throw new FlexChainError(`Identity ${fields.mspId}/${fields.id} already exists.`, { hint: 'Pick another id.' });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const identity: SigningIdentity = { ...fields, ...generateSigningKeys() };
+  writeFileSync(file, JSON.stringify(identity, null, 2) + '\n', { mode: 0o600 });
+  return identity;
 }
 
 /** Creates organisations Org1MSP..OrgNMSP with admin, client and peer0 identities. Existing ones are kept. */
@@ -65,7 +78,7 @@ export class Membership {
   private readonly byKey = new Map<string, PublicIdentity>();
 
   constructor(identities: readonly PublicIdentity[]) {
-    for (const identity of identities) this.byKey.set(keyOf(identity.mspId, identity.id), { mspId: identity.mspId, id: identity.id, role: identity.role, publicKey: identity.publicKey });
+    for (const { mspId, id, role, publicKey, attributes } of identities) this.byKey.set(keyOf(mspId, id), { mspId, id, role, publicKey, ...(attributes ? { attributes } : {}) });
   }
 
   static load(mspDir: string): Membership {
@@ -106,5 +119,5 @@ export function signerOf(identity: SigningIdentity): Signer {
 }
 
 export function identityInfo(identity: PublicIdentity): IdentityInfo {
-  return { mspId: identity.mspId, id: identity.id, role: identity.role };
+  return { mspId: identity.mspId, id: identity.id, role: identity.role, ...(identity.attributes ? { attributes: identity.attributes } : {}) };
 }

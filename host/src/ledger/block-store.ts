@@ -37,8 +37,11 @@ export class BlockStore {
     return this.cachedHeight;
   }
 
-  async hasTxId(txId: string): Promise<boolean> {
-    return (await this.ledger.txIds.get(utf8Encode(txId))) !== undefined;
+  /** Which of these tx ids are already on the ledger (one LevelDB getMany). */
+  async knownTxIds(txIds: readonly (string | undefined)[]): Promise<Set<string>> {
+    const ids = txIds.filter((id): id is string => id !== undefined);
+    const found = await this.ledger.txIds.getMany(ids.map((id) => utf8Encode(id)));
+    return new Set(ids.filter((_, i) => found[i] !== undefined));
   }
 
   async txStatus(txId: string): Promise<{ blockNum: number; txNum: number; code: TxValidationCodeName } | undefined> {

@@ -58,7 +58,7 @@ export class CNode {
   async endorse(signed: Signed): Promise<Endorsed> {
     const { proposal, response } = await this.simulate(signed);
     const responseBytes = encodeResponse(response);
-    return { proposal, response, responseBytes, signature: this.signer.sign(responseBytes) };
+    return { proposal, response, responseBytes, signature: await this.signer.signAsync(responseBytes) };
   }
 
   /** Simulates without signing (queries). */

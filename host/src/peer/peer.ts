@@ -8,7 +8,7 @@
 //   activate lifecycle changes, emit events, wake submitters.
 // Blocks are committed one at a time, in order.
 
-import { checkMvcc, FlexChainError, utf8Decode, utf8Encode, type LogLevel, type RwSet, type TxValidationCodeName, type Version } from '@flexchain/sdk';
+import { checkMvcc, FlexChainError, utf8Decode, utf8Encode, type LogLevel, type RwSet, type TxValidationCodeName, type Version, type VersionedStateReader } from '@flexchain/sdk';
 import { blockHash, dataHashOf, GENESIS_PREVIOUS_HASH, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
@@ -133,7 +133,8 @@ export class Peer implements PeerServices {
     return this.commitChain;
   }
 
-  waitForCommit(txId: string, timeoutMs: number): Promise<CommitStatus> {
+  /** Resolves when `txId` commits. With checkLedger (default) a tx already on the ledger resolves at once. */
+  waitForCommit(txId: string, timeoutMs: number, { checkLedger = true } = {}): Promise<CommitStatus> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         remove();
@@ -150,13 +151,18 @@ export class Peer implements PeerServices {
       };
       this.waiters.set(txId, [...(this.waiters.get(txId) ?? []), done]);
       // It may have committed before we started waiting.
-      void this.blocks.txStatus(txId).then((status) => {
+      if (checkLedger) void this.blocks.txStatus(txId).then((status) => {
         if (status) {
           remove();
           done({ txId, ...status });
         }
       });
     });
+  }
+
+  /** A committed block with its validity codes. */
+  block(blockNum: number) {
+    return this.blocks.get(blockNum);
   }
 
   txStatus(txId: string): Promise<{ blockNum: number; txNum: number; code: TxValidationCodeName } | undefined> {
@@ -197,6 +203,8 @@ export class Peer implements PeerServices {
     const context = { membership: this.membership, channelId: this.channelId, rulesFor: this.rulesFor };
     const verdicts: EndorsementVerdict[] = await Promise.all(block.envelopes.map((e) => checkEndorsements(e, context)));
 
+    const committedTxIds = await this.blocks.knownTxIds(verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : undefined)));
+    const readers = await this.prefetchReads(verdicts);
     const codes: TxValidationCodeName[] = [];
     const txIds: (string | undefined)[] = [];
     const overlays = new Map<string, BlockOverlay>();
@@ -207,10 +215,10 @@ export class Peer implements PeerServices {
       let code: TxValidationCodeName = verdict.code;
       if (verdict.code === 'VALID') {
         const { proposal, response } = verdict.tx;
-        if (seen.has(proposal.txId) || (await this.blocks.hasTxId(proposal.txId))) code = 'DUPLICATE_TXID';
+        if (seen.has(proposal.txId) || committedTxIds.has(proposal.txId)) code = 'DUPLICATE_TXID';
         else {
           let overlay = overlays.get(proposal.contract);
-          if (!overlay) overlays.set(proposal.contract, (overlay = new BlockOverlay(this.state(proposal.contract))));
+          if (!overlay) overlays.set(proposal.contract, (overlay = new BlockOverlay(readers.get(proposal.contract) ?? this.state(proposal.contract))));
           code = (await checkMvcc(response.rwset, overlay)).code;
           if (code === 'VALID') {
             const version = { blockNum, txNum };
@@ -235,6 +243,18 @@ export class Peer implements PeerServices {
     this.lastHash = blockHash(block.header);
 
     this.afterCommit(block, verdicts, codes, txIds);
+  }
+
+  /** Loads every key the block's transactions read, one getMany per contract, so V2 reads from memory. */
+  private async prefetchReads(verdicts: readonly EndorsementVerdict[]): Promise<Map<string, VersionedStateReader>> {
+    const keys = new Map<string, Set<string>>();
+    for (const v of verdicts) {
+      if (v.code !== 'VALID') continue;
+      const set = keys.get(v.tx.proposal.contract) ?? new Set<string>();
+      for (const read of v.tx.response.rwset.reads) set.add(read.key);
+      keys.set(v.tx.proposal.contract, set);
+    }
+    return new Map(await Promise.all([...keys].map(async ([contract, set]) => [contract, await this.state(contract).prefetch([...set])] as const)));
   }
 
   private afterCommit(block: Block, verdicts: readonly EndorsementVerdict[], codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[]): void {

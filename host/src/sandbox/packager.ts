@@ -44,8 +44,7 @@ export function contractEntry(projectDir: string): string {
   return resolve(projectDir, found);
 }
 
-export async function bundleContract(projectDir: string): Promise<{ code: string; sourceMap: string }> {
-  const entry = contractEntry(projectDir);
+export async function bundleContract(projectDir: string, entry = contractEntry(projectDir)): Promise<{ code: string; sourceMap: string }> {
   try {
     const result = await build({
       stdin: { contents: runtimeEntrySource(entry), resolveDir: projectDir, sourcefile: '__flexchain_entry.js', loader: 'js' },
@@ -92,9 +91,17 @@ export async function readMetadata(code: string): Promise<ContractMetadata> {
   }
 }
 
-export async function buildPackage(projectDir: string, outDir = join(projectDir, 'dist')): Promise<BuiltPackage> {
+export interface BuildOptions {
+  /** Where to write the package; default <project>/dist. */
+  readonly outDir?: string;
+  /** Contract entry file; default from package.json "main" or src/index.ts. */
+  readonly entry?: string;
+}
+
+export async function buildPackage(projectDir: string, options: BuildOptions = {}): Promise<BuiltPackage> {
   const dir = resolve(projectDir);
-  const { code, sourceMap } = await bundleContract(dir);
+  const outDir = options.outDir ?? join(dir, 'dist');
+  const { code, sourceMap } = await bundleContract(dir, options.entry ? resolve(dir, options.entry) : contractEntry(dir));
   const metadata = await readMetadata(code);
   const pkg: ContractPackage = { format: PACKAGE_FORMAT, name: metadata.name, metadata, code, sourceMap };
   mkdirSync(outDir, { recursive: true });

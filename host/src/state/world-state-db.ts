@@ -6,7 +6,7 @@
 // This is the "plain versioned store" the tiered store will replace: it carries
 // versions, ranges and batched commits behind the VersionedStateStore interface.
 
-import { utf8Decode, utf8Encode, type StateWrite, type Version, type VersionedEntry, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
+import { utf8Decode, utf8Encode, type StateWrite, type Version, type VersionedEntry, type VersionedStateReader, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
 import type { BatchOp, ByteSublevel } from '../storage/ledger-db';
 import type { StateAccess } from './state-access';
 
@@ -57,6 +57,16 @@ export class NamespaceState implements VersionedStateStore, StateAccess {
   async getMany(keys: readonly string[]): Promise<(VersionedValue | undefined)[]> {
     const stored = await this.sublevel.getMany(keys.map((k) => this.storageKey(k)));
     return stored.map((s) => (s === undefined ? undefined : decodeStateValue(s)));
+  }
+
+  /** A reader that answers these keys from one getMany and everything else from LevelDB. */
+  async prefetch(keys: readonly string[]): Promise<VersionedStateReader> {
+    const values = await this.getMany(keys);
+    const cached = new Map(keys.map((k, i) => [k, values[i]]));
+    return {
+      get: async (key) => (cached.has(key) ? cached.get(key) : this.get(key)),
+      range: (startKey, endKey) => this.range(startKey, endKey),
+    };
   }
 
   async rangePage(startKey: string, endKey: string, limit: number): Promise<VersionedEntry[]> {

@@ -79,8 +79,9 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
       ...(options.nonce ? { nonce: options.nonce } : {}),
     });
     const payload = encodeProposal(proposal);
-    return { proposal, signed: { payload, signature: signer.sign(payload) } };
+    return { proposal, payload };
   };
+  const sign = async (payload: Uint8Array) => ({ payload, signature: await signer.signAsync(payload) });
 
   const decode = async (contract: string, fn: string, payload: Uint8Array): Promise<unknown> => {
     if (payload.length === 0) return undefined;
@@ -93,16 +94,17 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
   const client: FlexChainClient = {
     identity: creator,
     async evaluate(contract, fn, args = [], options) {
-      const { signed } = propose(contract, fn, args, options);
-      return decode(contract, fn, (await api.evaluate(signed)).payload);
+      const { payload } = propose(contract, fn, args, options);
+      return decode(contract, fn, (await api.evaluate(await sign(payload))).payload);
     },
     async submit(contract, fn, args = [], options) {
-      const { proposal, signed } = propose(contract, fn, args, options);
+      const { proposal, payload: proposalBytes } = propose(contract, fn, args, options);
+      const signed = await sign(proposalBytes);
       const endorsed = await api.endorse(signed);
       const response = decodeResponse(endorsed.response);
       if (response.txId !== proposal.txId) throw new FlexChainError('The gateway returned a response for another proposal.');
       const payload = encodeTransaction({ proposal: signed.payload, response: endorsed.response, endorsements: endorsed.endorsements });
-      const status = await api.submit({ payload, signature: signer.sign(payload) });
+      const status = await api.submit(await sign(payload));
       if (status.code !== 'VALID') throw new TransactionInvalidError(status.txId, status.code, { hint: hintFor(status.code) });
       return { ...status, result: await decode(contract, fn, response.payload) };
     },
@@ -110,7 +112,7 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
     status: () => api.status(),
     async install(packageJson) {
       const payload = new TextEncoder().encode(packageJson);
-      return api.install({ payload, signature: signer.sign(payload) });
+      return api.install(await sign(payload));
     },
     async deploy(packageJson, { version, policy }) {
       const installed = await client.install(packageJson);

@@ -10,7 +10,7 @@
 //   block     = {header: {number, previousHash, dataHash}, envelopes[]}           hash = sha256(header)
 
 import { randomBytes } from 'node:crypto';
-import { base64Decode, base64Encode, utf8Decode, utf8Encode } from '../bytes';
+import { utf8Decode, utf8Encode } from '../bytes';
 import { canonicalStringify, type JsonValue } from '../canonical-json';
 import { FlexChainError } from '../errors';
 import { rwSetFromJson, rwSetToJson, type RwSet } from '../rwset';
@@ -224,10 +224,16 @@ function requireString(o: Record<string, unknown>, field: string, what: string):
   if (typeof o[field] !== 'string') fail(`${what}.${field} is not a string`);
 }
 
+// Protocol code runs in Node only, so it uses Buffer's native base64 rather than the SDK's sandbox-safe one.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function base64Encode(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
 function decodeBase64(value: unknown, what: string): Uint8Array {
-  const bytes = typeof value === 'string' ? base64Decode(value) : undefined;
-  if (!bytes) fail(`${what} is not base64`);
-  return bytes!;
+  if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) fail(`${what} is not base64`);
+  return new Uint8Array(Buffer.from(value as string, 'base64'));
 }
 
 function fail(what: string): never {

@@ -25,6 +25,10 @@ export class Signer {
   sign(data: Uint8Array): Uint8Array {
     return sign(null, data, this.key);
   }
+  /** Signs on the libuv thread pool, off the event loop. */
+  signAsync(data: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => sign(null, data, this.key, (err, signature) => (err ? reject(err) : resolve(signature))));
+  }
 }
 
 const publicKeyCache = new Map<string, KeyObject>();

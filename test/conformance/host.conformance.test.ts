@@ -1,0 +1,109 @@
+// The stub conformance suite against a real network: the contract is bundled
+// and runs in isolated-vm on cNodes; proposals are signed, endorsed, ordered
+// by the solo orderer, validated (V1 signatures and policy, V2/V3 MVCC) and
+// committed to LevelDB. Only the block boundaries are chosen by the test.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromJsonBytes, typeFromDescriptor, type IdentityInfo } from '@flexchain/sdk';
+import { toWireArgument } from '@flexchain/sdk/client';
+import { encodeProposal, encodeTransaction, newProposal, Signer, type Signed } from '@flexchain/sdk/protocol';
+import { buildPackage, EmbeddedNetwork, enrollIdentity, loadSigningIdentity, type SigningIdentity } from '@flexchain/host';
+import { connect } from '@flexchain/sdk/client';
+import { describeStubConformance, type ConformanceSimulation, type ConformanceTarget } from './stub-conformance';
+
+interface HostSimulation extends ConformanceSimulation {
+  readonly envelope: Signed;
+}
+
+/** Bundling is the slow part of set-up, so the package is built once. */
+let packageJson: Promise<string> | undefined;
+const conformancePackage = () =>
+  (packageJson ??= (async () => {
+    const out = mkdtempSync(join(tmpdir(), 'flexchain-conformance-pkg-'));
+    const built = await buildPackage(__dirname, { entry: 'conformance-contract.ts', outDir: out });
+    return JSON.stringify(built.pkg);
+  })());
+
+describeStubConformance('host (isolated-vm sandbox, XOV pipeline, LevelDB)', async (): Promise<ConformanceTarget> => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-conformance-'));
+  const msp = join(dataDir, 'msp');
+  // Identities are made before the network starts so they are in its membership.
+  const { createOrganisations } = await import('@flexchain/host');
+  createOrganisations(msp, 2);
+  enrollIdentity(msp, { mspId: 'Org2MSP', id: 'auditor', role: 'client', attributes: { department: 'audit' } });
+  const network = await EmbeddedNetwork.start({ dataDir, orgs: 2, cnodes: 1, grpc: false, config: { blockTimeoutMs: 10, blockTxCountMax: 10_000 } });
+  const channelId = network.manifest.channelId;
+  const identities = new Map<string, SigningIdentity>();
+  const identity = (who: IdentityInfo | undefined) => {
+    const key = who ? `${who.mspId}/${who.id}` : 'Org1MSP/client';
+    if (!identities.has(key)) identities.set(key, loadSigningIdentity(msp, ...(key.split('/') as [string, string])));
+    return identities.get(key)!;
+  };
+  const admin = connect({ gateway: network.gateway, identity: identity({ mspId: 'Org1MSP', id: 'admin' }), channelId });
+  const pkg = await conformancePackage();
+  const deployed = await admin.deploy(pkg, { version: '1', policy: "AND('Org1.member', 'Org2.member')" });
+  const metadata = JSON.parse(pkg).metadata as { transactions: { name: string; returns?: Parameters<typeof typeFromDescriptor>[0] }[] };
+  const contract = deployed.name;
+  const peer = network.peers[0]!;
+
+  const simulate: ConformanceTarget['simulate'] = async (fn, args, options = {}) => {
+    const signer = identity(options.as);
+    const ms = (options.timestamp ?? new Date()).getTime();
+    const proposal = newProposal({
+      channelId,
+      contract,
+      fn,
+      args: args.map(toWireArgument),
+      creator: { mspId: signer.mspId, id: signer.id },
+      timestamp: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 },
+      ...(options.txId ? { nonce: options.txId } : {}),
+    });
+    const key = new Signer(signer.privateKey);
+    const proposalBytes = encodeProposal(proposal);
+    const endorsed = await network.gateway.endorse({ payload: proposalBytes, signature: key.sign(proposalBytes) });
+    const { decodeResponse } = await import('@flexchain/sdk/protocol');
+    const response = decodeResponse(endorsed.response);
+    const returns = metadata.transactions.find((t) => t.name === fn)?.returns;
+    const wire = response.payload.length === 0 ? undefined : fromJsonBytes(response.payload);
+    const payload = encodeTransaction({ proposal: proposalBytes, response: endorsed.response, endorsements: endorsed.endorsements });
+    const simulation: HostSimulation = {
+      txId: proposal.txId,
+      result: wire === undefined || !returns ? wire : typeFromDescriptor(returns).check(wire),
+      rwset: response.rwset,
+      events: response.events,
+      envelope: { payload, signature: key.sign(payload) },
+    };
+    return simulation;
+  };
+
+  // Broadcasting does no I/O, so the orderer's timer cannot fire between these envelopes: they form one block.
+  const commit: ConformanceTarget['commit'] = async (...txs) => {
+    const blockNum = network.orderer.height;
+    for (const tx of txs) await network.orderer.broadcast((tx as HostSimulation).envelope);
+    await network.settle();
+    const stored = (await peer.block(blockNum))!;
+    return stored.codes.map((code, txNum) => ({ txId: txs[txNum]!.txId, code, blockNum, txNum }));
+  };
+
+  return {
+    channelId,
+    simulate,
+    commit,
+    seed: async (entries) => {
+      const puts = await Promise.all(Object.entries(entries).map(([k, v]) => simulate('put', [k, v])));
+      const receipts = await commit(...puts);
+      if (receipts.some((r) => r.code !== 'VALID')) throw new Error(`seeding failed: ${receipts.map((r) => r.code).join(', ')}`);
+    },
+    committed: async (key) => {
+      const entry = await peer.state(contract).get(key);
+      return entry && { value: new Uint8Array(entry.value), version: entry.version };
+    },
+    close: async () => {
+      admin.close();
+      await network.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+});
