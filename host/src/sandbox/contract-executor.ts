@@ -136,7 +136,6 @@ export class ContractExecutor {
     this.disposed = true;
     for (const slot of this.slots) {
       if (!slot || slot.isolate.isDisposed) continue;
-      for (const pending of slot.ready) pending.catch(() => undefined);
       slot.isolate.dispose();
     }
   }
@@ -179,7 +178,12 @@ export class ContractExecutor {
 
   /** A prepared context; starts preparing the next ones so they are ready when needed. */
   private async takeContext(slot: Slot): Promise<ivm.Context> {
-    while (slot.ready.length <= this.config.isolateContextPoolSize) slot.ready.push(this.prepareContext(slot));
+    while (slot.ready.length <= this.config.isolateContextPoolSize) {
+      const prepared = this.prepareContext(slot);
+      // A prepared context may never be taken (its isolate is disposed first); that is not an error.
+      prepared.catch(() => undefined);
+      slot.ready.push(prepared);
+    }
     return slot.ready.shift()!;
   }
 

@@ -1,0 +1,99 @@
+import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fromJsonBytes, type LogLevel } from '@flexchain/sdk';
+import { MemoryVersionedStore } from '@flexchain/sdk/testing';
+import { newProposal, type Proposal } from '@flexchain/sdk/protocol';
+import { resolveHostConfig } from '../config';
+import { ContractExecutor } from './contract-executor';
+import { buildPackage } from './packager';
+import type { ContractPackage } from './contract-package';
+
+const identity = { mspId: 'Org1MSP', id: 'client', role: 'client' };
+const TIMESTAMP = { seconds: 1_900_000_000, nanos: 250_000_000 };
+
+function proposal(fn: string, args: unknown[] = [], nonce?: string): Proposal {
+  return newProposal({ channelId: 'test', contract: 'hazards', fn, args: args as never, creator: { mspId: 'Org1MSP', id: 'client' }, timestamp: TIMESTAMP, ...(nonce ? { nonce } : {}) });
+}
+
+describe('ContractExecutor (isolated-vm sandbox)', () => {
+  let pkg: ContractPackage;
+  let executor: ContractExecutor;
+  const logs: [LogLevel, string, string][] = [];
+  const store = new MemoryVersionedStore();
+  const state = { get: (k: string) => store.get(k), rangePage: async (s: string, e: string, n: number) => store.scan(s, e).slice(0, n) };
+  const run = async (fn: string, args: unknown[] = [], nonce?: string) => {
+    const result = await executor.simulate(proposal(fn, args, nonce), identity, state);
+    return result.payload.length ? fromJsonBytes(result.payload) : undefined;
+  };
+
+  beforeAll(async () => {
+    const built = await buildPackage(join(__dirname, '..', '..', 'test-fixtures', 'sandbox'), { entry: 'hazards.ts', outDir: mkdtempSync(join(tmpdir(), 'flexchain-sandbox-')) });
+    pkg = built.pkg;
+    executor = new ContractExecutor(pkg, resolveHostConfig({ txCpuTimeMs: 300, txWallTimeMs: 600, isolateMemoryMb: 32, rwSetKeysMax: 50 }), (level, message, tag) => logs.push([level, message, `${tag.contract}.${tag.fn}`]));
+  }, 60_000);
+
+  afterAll(() => executor.dispose());
+
+  it('seeds Math.random from the tx id: same id, same numbers; another id, others', async () => {
+    const a = (await run('random', [], 'aa'.repeat(12))) as number[];
+    const b = (await run('random', [], 'aa'.repeat(12))) as number[];
+    const c = (await run('random', [], 'bb'.repeat(12))) as number[];
+    expect(a).toEqual(b);
+    expect(a).not.toEqual(c);
+    expect(a[0]).not.toBe(a[1]);
+    for (const x of [...a, ...c]) expect(x >= 0 && x < 1).toBe(true);
+  });
+
+  it('Date and Date.now() read the proposal timestamp', async () => {
+    expect(await run('clock')).toEqual({ now: 1_900_000_000_250, iso: new Date(1_900_000_000_250).toISOString(), asString: 'string', explicit: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it.each(['WeakRef', 'FinalizationRegistry', 'SharedArrayBuffer', 'Atomics', 'WebAssembly', 'setTimeout', 'eval', 'Function', 'AsyncFunction'])('%s throws a DeterminismError naming the call', async (what) => {
+    const named = what === 'Atomics' ? 'Atomics.add' : what === 'WebAssembly' ? 'WebAssembly.compile' : what === 'AsyncFunction' ? 'Function' : what;
+    await expect(run('forbidden', [what])).rejects.toThrow(`hazards.forbidden failed: DeterminismError: ${named} is not available in contracts`);
+  });
+
+  it('has no require, process, network or Buffer', async () => {
+    expect(await run('nodeGlobals')).toEqual({ require: 'undefined', process: 'undefined', fetch: 'undefined', Buffer: 'undefined' });
+  });
+
+  it('gives every transaction fresh globals: module state does not leak', async () => {
+    for (let i = 0; i < 3; i++) expect(await run('leak')).toEqual({ counter: 1, bag: 1, global: 1 });
+  });
+
+  it('stops an endless loop at txCpuTimeMs and keeps serving', async () => {
+    await expect(run('spin')).rejects.toThrow(/exceeded txCpuTimeMs \(300 ms\)/);
+    expect(await run('ok')).toBe('still serving');
+  });
+
+  it('stops an endless loop after an await at txWallTimeMs, rebuilds the isolate and keeps serving', async () => {
+    const rebuilds = executor.rebuilds;
+    await expect(run('spinAfterAwait')).rejects.toThrow(/exceeded txWallTimeMs \(600 ms\)/);
+    expect(await run('ok')).toBe('still serving');
+    expect(executor.rebuilds).toBe(rebuilds + 1);
+  });
+
+  it('stops a memory bomb at isolateMemoryMb and keeps serving', async () => {
+    await expect(run('hog')).rejects.toThrow(/exceeded isolateMemoryMb \(32 MiB\)|exceeded txCpuTimeMs/);
+    expect(await run('ok')).toBe('still serving');
+  }, 20_000);
+
+  it('reports a contract error with the TypeScript line it came from', async () => {
+    const error = await run('fail').catch((e: Error & { details?: string }) => e);
+    expect(error).toMatchObject({ name: 'ContractExecutionError', message: expect.stringContaining('hazards.fail failed: deliberate failure in the contract') });
+    expect((error as { details: string }).details).toMatch(/hazards\.ts:\d+:\d+/);
+  });
+
+  it('tags console.log and ctx.logger output with contract and function', async () => {
+    logs.length = 0;
+    await run('log', ['hi']);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logs).toEqual(expect.arrayContaining([['info', 'console says hi', 'hazards.log'], ['warn', 'logger says hi', 'hazards.log']]));
+  });
+
+  it('fails a transaction whose rw-set exceeds rwSetKeysMax', async () => {
+    await expect(run('writeMany', [51])).rejects.toThrow(/touched 51 keys, over rwSetKeysMax \(50\)/);
+    expect(await run('writeMany', [50])).toBeUndefined();
+  });
+});
