@@ -3,14 +3,13 @@
 // isolates; all reads go to the peer's world state.
 
 import { FlexChainError, type LogLevel } from '@flexchain/sdk';
-import { decodeProposal, encodeResponse, sha256Hex, verifySignatureAsync, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
+import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignatureAsync, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import { identityInfo, type Membership, type SigningIdentity } from '../identity/msp';
 import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
 import type { ContractPackage } from '../sandbox/contract-package';
 import type { NamespaceState } from '../state/world-state-db';
 import { LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, simulateActivate, type ActiveContract } from './lifecycle';
-import { Signer } from '@flexchain/sdk/protocol';
 
 export class ProposalRejectedError extends FlexChainError {
   override name = 'ProposalRejectedError';
@@ -27,7 +26,6 @@ export interface PeerServices {
   readonly membership: Membership;
   active(contract: string): ActiveContract | undefined;
   packageOf(packageId: string): ContractPackage | undefined;
-  isInstalled(packageId: string): boolean;
   state(contract: string): NamespaceState;
 }
 
@@ -69,7 +67,10 @@ export class CNode {
       const base = { txId: proposal.txId, proposalHash: sha256Hex(signed.payload), contract: proposal.contract };
       if (proposal.contract === LIFECYCLE_CONTRACT) {
         if (proposal.fn !== 'activate') throw new ProposalRejectedError(`${LIFECYCLE_CONTRACT} has no transaction "${proposal.fn}".`, { hint: 'Use activate.' });
-        const { rwset, payload } = await simulateActivate(proposal.args, this.peer.state(LIFECYCLE_CONTRACT), (id) => this.peer.isInstalled(id));
+        if (this.peer.membership.get(proposal.creator.mspId, proposal.creator.id)?.role !== 'admin') {
+          throw new ProposalRejectedError(`Only organisation admins may activate contracts; ${proposal.creator.mspId}/${proposal.creator.id} is not one.`, { hint: 'Deploy as an admin, e.g. --as Org1MSP/admin.' });
+        }
+        const { rwset, payload } = await simulateActivate(proposal.args, this.peer.state(LIFECYCLE_CONTRACT), (id) => this.peer.packageOf(id)?.name);
         return { proposal, response: { ...base, packageId: LIFECYCLE_PACKAGE_ID, payload, rwset, events: [] } };
       }
       const active = this.peer.active(proposal.contract);

@@ -38,15 +38,19 @@ export interface ActivateRequest {
 }
 
 /** Simulates `_lifecycle.activate`: reads the current definition and writes the next one. */
-export async function simulateActivate(args: readonly unknown[], state: VersionedStateReader, isInstalled: (packageId: string) => boolean): Promise<{ rwset: RwSet; payload: Uint8Array }> {
+export async function simulateActivate(args: readonly unknown[], state: VersionedStateReader, installedName: (packageId: string) => string | undefined): Promise<{ rwset: RwSet; payload: Uint8Array }> {
   const request = args[0] as Partial<ActivateRequest> | undefined;
   if (args.length !== 1 || typeof request !== 'object' || request === null) throw new LifecycleRequestInvalidError('activate takes one argument {name, version, packageId, policy}.');
   for (const field of ['name', 'version', 'packageId', 'policy'] as const) {
     if (typeof request[field] !== 'string' || request[field] === '') throw new LifecycleRequestInvalidError(`activate: ${field} must be a non-empty string.`);
   }
   parsePolicy(request.policy!);
-  if (!isInstalled(request.packageId!)) {
+  const packageName = installedName(request.packageId!);
+  if (packageName === undefined) {
     throw new LifecycleRequestInvalidError(`Package ${request.packageId!.slice(0, 12)} is not installed on this peer.`, { hint: 'Install it first (flexchain deploy does both).' });
+  }
+  if (packageName !== request.name) {
+    throw new LifecycleRequestInvalidError(`Package ${request.packageId!.slice(0, 12)} holds contract ${packageName}, not ${request.name}.`, { hint: 'Activate a package under the name of the contract it contains.' });
   }
   const rwset = new RwSetBuilder();
   const current = await state.get(request.name!);

@@ -97,10 +97,6 @@ export class Peer implements PeerServices {
     return this.packages.get(id);
   }
 
-  isInstalled(id: string): boolean {
-    return this.packages.has(id);
-  }
-
   state(contract: string): NamespaceState {
     let ns = this.namespaces.get(contract);
     if (!ns) {
