@@ -24,6 +24,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .name('flexchain')
     .description('Build, test and run FlexChain contracts.')
     .version(version(), '-v, --version')
+    // Options after a command belong to it, so `deploy --version 2.0` is the contract's version.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(style.red(text)) });
 

@@ -360,8 +360,11 @@ export function argumentFromText(d: TypeDescriptor, text: string): unknown {
     case 'bytes':
       return text;
     case 'int':
-    case 'number':
-      return text.trim() === '' ? text : Number(text);
+    case 'number': {
+      // Text that is not a number stays text, so the type check names what was wrong.
+      const n = Number(text);
+      return text.trim() === '' || !Number.isFinite(n) ? text : n;
+    }
     case 'boolean':
       return text === 'true' ? true : text === 'false' ? false : text;
     case 'optional':
