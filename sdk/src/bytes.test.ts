@@ -1,6 +1,7 @@
 import fc from 'fast-check';
-import { base64Decode, base64Encode, compareUtf8, isWellFormedUnicode, utf8ByteLength, utf8Decode, utf8Encode } from './bytes';
+import { base64Decode, base64Encode, compareUtf8, isWellFormedUnicode, utf8ByteLength, utf8DecodeJs as utf8Decode, utf8EncodeJs as utf8Encode } from './bytes';
 
+// The pure-JS codecs are what contracts use in the sandbox; they must match Node's exactly.
 describe('bytes', () => {
   it('encodes UTF-8 exactly as Node does, for any well-formed string', () => {
     fc.assert(

@@ -6,8 +6,21 @@
 
 const REPLACEMENT_CHAR = 0xfffd;
 
+// Node has native codecs with the same WHATWG semantics; the sandbox has none and uses the code below.
+const nativeEncoder = typeof TextEncoder === 'function' ? new TextEncoder() : undefined;
+const nativeDecoder = typeof TextDecoder === 'function' ? new TextDecoder() : undefined;
+
 /** Encodes a string as UTF-8. Lone surrogates become U+FFFD, as TextEncoder does. */
 export function utf8Encode(text: string): Uint8Array {
+  return nativeEncoder ? nativeEncoder.encode(text) : utf8EncodeJs(text);
+}
+
+/** Decodes UTF-8 as the WHATWG decoder does: each maximal malformed subpart becomes one U+FFFD. */
+export function utf8Decode(bytes: Uint8Array): string {
+  return nativeDecoder ? nativeDecoder.decode(bytes) : utf8DecodeJs(bytes);
+}
+
+export function utf8EncodeJs(text: string): Uint8Array {
   const out = new Uint8Array(utf8ByteLength(text));
   let o = 0;
   for (let i = 0; i < text.length; i++) {
@@ -48,8 +61,7 @@ export function utf8ByteLength(text: string): number {
   return n;
 }
 
-/** Decodes UTF-8 as the WHATWG decoder does: each maximal malformed subpart becomes one U+FFFD. */
-export function utf8Decode(bytes: Uint8Array): string {
+export function utf8DecodeJs(bytes: Uint8Array): string {
   const parts: string[] = [];
   let units: number[] = [];
   const emit = (c: number) => {

@@ -54,6 +54,8 @@ export async function bundleContract(projectDir: string, entry = contractEntry(p
       format: 'iife',
       platform: 'neutral',
       mainFields: ['module', 'main'],
+      // Bundle the SDK from its ES module sources: scope-hoisted and tree-shaken, so a fresh context evaluates less.
+      conditions: ['flexchain-source'],
       target: 'es2022',
       sourcemap: 'external',
       sourcesContent: true,
