@@ -1,0 +1,73 @@
+// The client library against a network over real gRPC: deploy, submit,
+// evaluate, event streaming, status, and errors that keep their names.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { utf8Decode } from '@flexchain/sdk';
+import type { ContractEvent } from '@flexchain/sdk/protocol';
+import { connect, type FlexChainClient } from '@flexchain/sdk/client';
+import { buildPackage, EmbeddedNetwork, loadSigningIdentity } from '@flexchain/host';
+
+describe('gateway over gRPC', () => {
+  let dataDir: string;
+  let network: EmbeddedNetwork;
+  let client: FlexChainClient;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'flexchain-grpc-'));
+    network = await EmbeddedNetwork.start({ dataDir, orgs: 1, cnodes: 1, port: 0, config: { blockTimeoutMs: 10 } });
+    const msp = join(dataDir, 'msp');
+    const admin = connect({ gateway: network.endpoint, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId: network.manifest.channelId });
+    const built = await buildPackage(join(__dirname, '..', 'conformance'), { entry: 'conformance-contract.ts', outDir: join(dataDir, 'pkg') });
+    await admin.deploy(JSON.stringify(built.pkg), { version: '1', policy: "OR('Org1.member')" });
+    admin.close();
+    client = connect({ gateway: network.endpoint, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId: network.manifest.channelId });
+  }, 60_000);
+
+  afterAll(async () => {
+    client.close();
+    await network.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('streams events of committed transactions, and only valid ones', async () => {
+    const received: ContractEvent[] = [];
+    const unsubscribe = client.events('conformance', (e) => received.push(e));
+    await new Promise((r) => setTimeout(r, 100));
+    const committed = await client.submit('conformance', 'emit', ['Shipped', '{"order":7}']);
+    await expect(client.submit('conformance', 'putThenFail', ['x', 'y'])).rejects.toThrow('deliberate failure after writing x');
+    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    unsubscribe();
+    expect(received.map((e) => ({ ...e, payload: utf8Decode(e.payload) }))).toEqual([
+      { contract: 'conformance', name: 'Shipped', payload: '{"order":7}', txId: committed.txId, blockNum: committed.blockNum },
+    ]);
+  });
+
+  it('decodes results with the declared return types (bigint comes back as bigint)', async () => {
+    const { result } = await client.submit('conformance', 'typed', ['ann', 2, 21n, true]);
+    expect(result).toEqual({ name: 'ann', count: 2, doubled: 42n, flag: true, tags: 0 });
+  });
+
+  it('keeps error names and hints across gRPC', async () => {
+    const error = await client.evaluate('conformance', 'typed', ['ann', 'two', 1n, true]).catch((e: Error & { hint?: string }) => e);
+    expect(error).toMatchObject({ name: 'ContractExecutionError' });
+    expect((error as Error).message).toContain('Argument "count" of transaction "typed" must be an integer between 0 and 100, got string "two".');
+    const missing = await client.evaluate('nope', 'f', []).catch((e: Error & { hint?: string }) => e);
+    expect(missing).toMatchObject({ name: 'ContractNotDeployedError', hint: 'Deploy it with `flexchain deploy`.' });
+  });
+
+  it('reports status: height, contracts with metadata, cNodes', async () => {
+    const status = await client.status();
+    expect(status.height).toBe(network.orderer.height);
+    expect(status.contracts[0]).toMatchObject({ name: 'conformance', version: '1', sequence: 1 });
+    expect(status.contracts[0]!.metadata!.transactions.map((t) => t.name)).toContain('typed');
+    expect(status.peers[0]!.cnodes).toHaveLength(1);
+  });
+
+  it('says where it tried when the network is gone', async () => {
+    const stray = connect({ gateway: '127.0.0.1:1', identity: loadSigningIdentity(join(dataDir, 'msp'), 'Org1MSP', 'client'), channelId: 'x' });
+    await expect(stray.status()).rejects.toThrow('Cannot reach the network at 127.0.0.1:1.');
+    stray.close();
+  });
+});
