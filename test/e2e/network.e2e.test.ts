@@ -85,6 +85,14 @@ describe('flexchain up → deploy → invoke → restart', () => {
         expect(badArg.status).toBe(1);
         expect(badArg.stderr).toContain('Argument "amount" of transaction "depositChecking" must be an integer >= 1');
 
+        const badPolicy = cli(dataDir, 'deploy', 'contracts/ycsb', '--policy', "AND('Org1.member'");
+        expect(badPolicy.status).toBe(1);
+        expect(badPolicy.stderr).toContain('Error (Checking the endorsement policy): Endorsement policy is invalid at character 18: expected ")".');
+        const hazardous = cli(dataDir, 'deploy', 'cli/test-fixtures/hazardous');
+        expect(hazardous.status).toBe(1);
+        expect(hazardous.stdout).toContain('src/contract.ts:18:15  error    `Math.random()` differs on every endorser.');
+        expect(hazardous.stderr).toContain('Error (Checking determinism): 19 determinism error(s)');
+
         const status = json(dataDir, 'status');
         expect(status.contracts).toEqual([expect.objectContaining({ name: 'smallbank', version: '1.0' })]);
         expect(status.peers[0].committedValid).toBeGreaterThanOrEqual(5);

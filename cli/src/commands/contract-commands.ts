@@ -20,11 +20,18 @@ const DEFAULT_POLICY = "OR('Org1.member')";
 
 /** Runs the determinism check, then bundles; refuses to build code that fails the check. */
 async function checkAndBuild(dir: string, ctx: CommandContext, run = steps(ctx.json)): Promise<BuiltPackage> {
-  const report = await run.step('Checking determinism', async () => checkProject(dir), (r) => `Determinism check passed (${r.files.length} file${r.files.length === 1 ? '' : 's'}${r.warningCount ? `, ${r.warningCount} warning${r.warningCount === 1 ? '' : 's'}` : ''})`);
-  if (report.errorCount > 0) {
-    if (!ctx.json) printCheckReport(report);
-    throw new DeterminismCheckFailedError(`${report.errorCount} determinism error(s) in ${dir}; nothing was built.`, { hint: 'Fix the findings above (see `flexchain check`).' });
-  }
+  await run.step(
+    'Checking determinism',
+    async () => {
+      const report = checkProject(dir);
+      if (report.errorCount > 0) {
+        if (!ctx.json) printCheckReport(report);
+        throw new DeterminismCheckFailedError(`${report.errorCount} determinism error(s) in ${dir}; nothing was built.`, { hint: 'Fix the findings above (see `flexchain check`).' });
+      }
+      return report;
+    },
+    (r) => `Determinism check passed (${r.files.length} file${r.files.length === 1 ? '' : 's'}${r.warningCount ? `, ${r.warningCount} warning${r.warningCount === 1 ? '' : 's'}` : ''})`,
+  );
   return run.step('Bundling contract', () => buildPackage(dir), (b) => `Built ${b.pkg.name} → ${b.file} (${(b.pkg.code.length / 1024).toFixed(0)} KiB, id ${b.id.slice(0, 12)})`);
 }
 
