@@ -7,10 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromJsonBytes, typeFromDescriptor, type IdentityInfo } from '@flexchain/sdk';
-import { toWireArgument } from '@flexchain/sdk/client';
-import { encodeProposal, encodeTransaction, newProposal, Signer, type Signed } from '@flexchain/sdk/protocol';
-import { buildPackage, EmbeddedNetwork, enrollIdentity, loadSigningIdentity, type SigningIdentity } from '@flexchain/host';
-import { connect } from '@flexchain/sdk/client';
+import { connect, createProposal } from '@flexchain/sdk/client';
+import { decodeResponse, encodeTransaction, Signer, type Signed } from '@flexchain/sdk/protocol';
+import { buildPackage, createOrganisations, EmbeddedNetwork, enrollIdentity, loadSigningIdentity, type SigningIdentity } from '@flexchain/host';
 import { describeStubConformance, type ConformanceSimulation, type ConformanceTarget } from './stub-conformance';
 
 interface HostSimulation extends ConformanceSimulation {
@@ -30,7 +29,6 @@ describeStubConformance('host (isolated-vm sandbox, XOV pipeline, LevelDB)', asy
   const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-conformance-'));
   const msp = join(dataDir, 'msp');
   // Identities are made before the network starts so they are in its membership.
-  const { createOrganisations } = await import('@flexchain/host');
   createOrganisations(msp, 2);
   enrollIdentity(msp, { mspId: 'Org2MSP', id: 'auditor', role: 'client', attributes: { department: 'audit' } });
   const network = await EmbeddedNetwork.start({ dataDir, orgs: 2, cnodes: 1, grpc: false, config: { blockTimeoutMs: 10, blockTxCountMax: 10_000 } });
@@ -50,20 +48,17 @@ describeStubConformance('host (isolated-vm sandbox, XOV pipeline, LevelDB)', asy
 
   const simulate: ConformanceTarget['simulate'] = async (fn, args, options = {}) => {
     const signer = identity(options.as);
-    const ms = (options.timestamp ?? new Date()).getTime();
-    const proposal = newProposal({
+    const { proposal, payload: proposalBytes } = createProposal({
       channelId,
+      creator: { mspId: signer.mspId, id: signer.id },
       contract,
       fn,
-      args: args.map(toWireArgument),
-      creator: { mspId: signer.mspId, id: signer.id },
-      timestamp: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 },
+      args,
+      ...(options.timestamp ? { timestamp: options.timestamp } : {}),
       ...(options.txId ? { nonce: options.txId } : {}),
     });
     const key = new Signer(signer.privateKey);
-    const proposalBytes = encodeProposal(proposal);
     const endorsed = await network.gateway.endorse({ payload: proposalBytes, signature: key.sign(proposalBytes) });
-    const { decodeResponse } = await import('@flexchain/sdk/protocol');
     const response = decodeResponse(endorsed.response);
     const returns = metadata.transactions.find((t) => t.name === fn)?.returns;
     const wire = response.payload.length === 0 ? undefined : fromJsonBytes(response.payload);

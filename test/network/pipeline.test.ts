@@ -6,8 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, toWireArgument, type FlexChainClient } from '@flexchain/sdk/client';
-import { encodeProposal, encodeTransaction, newProposal, Signer, type Endorsement, type Signed } from '@flexchain/sdk/protocol';
+import { connect, createProposal, type FlexChainClient } from '@flexchain/sdk/client';
+import { encodeTransaction, Signer, type Endorsement, type Signed } from '@flexchain/sdk/protocol';
 import { buildPackage, EmbeddedNetwork, loadSigningIdentity, type SigningIdentity } from '@flexchain/host';
 
 const SMALLBANK = join(__dirname, '..', '..', 'contracts', 'smallbank');
@@ -43,8 +43,7 @@ describe('XOV pipeline validity codes', () => {
 
   /** Proposal signed by `me`, endorsed through the gateway. */
   async function endorsed(fn: string, args: unknown[], nonce?: string) {
-    const proposal = newProposal({ channelId: network.manifest.channelId, contract: 'smallbank', fn, args: args.map(toWireArgument), creator: { mspId: me.mspId, id: me.id }, timestamp: { seconds: 1_800_000_000, nanos: 0 }, ...(nonce ? { nonce } : {}) });
-    const proposalBytes = encodeProposal(proposal);
+    const { proposal, payload: proposalBytes } = createProposal({ channelId: network.manifest.channelId, creator: { mspId: me.mspId, id: me.id }, contract: 'smallbank', fn, args, ...(nonce ? { nonce } : {}) });
     const signed: Signed = { payload: proposalBytes, signature: new Signer(me.privateKey).sign(proposalBytes) };
     const { response, endorsements } = await network.gateway.endorse(signed);
     return { proposal, proposalBytes, response, endorsements };

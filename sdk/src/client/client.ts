@@ -10,7 +10,7 @@ import { FlexChainError } from '../errors';
 import type { TxValidationCodeName } from '../validation-code';
 import { typeFromDescriptor } from '../arg-types';
 import { fromJsonBytes, canonicalStringify } from '../canonical-json';
-import { decodeResponse, encodeProposal, encodeTransaction, newProposal, type Creator } from '../protocol/messages';
+import { decodeResponse, encodeProposal, encodeTransaction, newProposal, type Creator, type Proposal } from '../protocol/messages';
 import type { CommitStatus, ContractEvent, DeployedContractStatus, GatewayApi, InstallResult, NetworkStatus } from '../protocol/gateway-api';
 import { Signer } from '../protocol/signing';
 import { TransactionInvalidError } from '../errors';
@@ -67,20 +67,7 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
   const creator: Creator = { mspId: identity.mspId, id: identity.id };
   const metadata = new Map<string, DeployedContractStatus>();
 
-  const propose = (contract: string, fn: string, args: readonly unknown[], options: CallOptions = {}) => {
-    const ms = (options.timestamp ?? new Date()).getTime();
-    const proposal = newProposal({
-      channelId,
-      contract,
-      fn,
-      args: args.map(toWireArgument),
-      creator,
-      timestamp: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 },
-      ...(options.nonce ? { nonce: options.nonce } : {}),
-    });
-    const payload = encodeProposal(proposal);
-    return { proposal, payload };
-  };
+  const propose = (contract: string, fn: string, args: readonly unknown[], options: CallOptions = {}) => createProposal({ channelId, creator, contract, fn, args, ...options });
   const sign = async (payload: Uint8Array) => ({ payload, signature: await signer.signAsync(payload) });
 
   const decode = async (contract: string, fn: string, payload: Uint8Array): Promise<unknown> => {
@@ -127,6 +114,30 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
     },
   };
   return client;
+}
+
+export interface ProposalParameters extends CallOptions {
+  readonly channelId: string;
+  readonly creator: Creator;
+  readonly contract: string;
+  readonly fn: string;
+  /** JS values; converted with toWireArgument. */
+  readonly args: readonly unknown[];
+}
+
+/** A proposal and its canonical bytes (what the creator signs). */
+export function createProposal({ channelId, creator, contract, fn, args, timestamp, nonce }: ProposalParameters): { proposal: Proposal; payload: Uint8Array } {
+  const ms = (timestamp ?? new Date()).getTime();
+  const proposal = newProposal({
+    channelId,
+    contract,
+    fn,
+    args: args.map(toWireArgument),
+    creator,
+    timestamp: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 },
+    ...(nonce ? { nonce } : {}),
+  });
+  return { proposal, payload: encodeProposal(proposal) };
 }
 
 /** JS values to their JSON wire form: bigint as decimal text, bytes as base64, undefined as null. */
