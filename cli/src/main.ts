@@ -1,5 +1,6 @@
 // The flexchain command.
 
+import { relative } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { FlexChainError } from '@flexchain/sdk';
 import { checkProject } from './check/check-project';
@@ -82,7 +83,7 @@ function errorJson(err: unknown) {
 }
 
 function relativeOrAbsolute(dir: string): string {
-  const rel = require('node:path').relative(process.cwd(), dir) as string;
+  const rel = relative(process.cwd(), dir);
   return rel && !rel.startsWith('..') ? rel : dir;
 }
 

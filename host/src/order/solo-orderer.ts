@@ -38,7 +38,7 @@ export class SoloOrderer implements OrderingService {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly options: SoloOrdererOptions) {
+  constructor(options: SoloOrdererOptions) {
     this.db = new ClassicLevel<Uint8Array, Uint8Array>(options.location, { keyEncoding: 'view', valueEncoding: 'view' });
     this.cutter = new BlockCutter<Signed>(options.limits);
     this.now = options.now ?? Date.now;

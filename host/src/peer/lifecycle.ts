@@ -4,7 +4,7 @@
 // activates a contract (or its upgrade) at the same block, and a restarted peer
 // finds them in its state.
 
-import { canonicalStringify, FlexChainError, fromJsonBytes, RwSetBuilder, toCanonicalJson, type RwSet, type VersionedStateReader } from '@flexchain/sdk';
+import { FlexChainError, fromJsonBytes, RwSetBuilder, toCanonicalJson, type RwSet, type VersionedStateReader } from '@flexchain/sdk';
 import { parsePolicy, type Policy } from '../validate/policy';
 
 export const LIFECYCLE_CONTRACT = '_lifecycle';
@@ -68,8 +68,4 @@ export async function simulateActivate(args: readonly unknown[], state: Versione
 export function activeContract(bytes: Uint8Array): ActiveContract {
   const definition = fromJsonBytes<ContractDefinition>(bytes);
   return { definition, policy: parsePolicy(definition.policy) };
-}
-
-export function definitionText(definition: ContractDefinition): string {
-  return canonicalStringify(definition);
 }

@@ -26,6 +26,10 @@ export class BlockChainBrokenError extends FlexChainError {
   override name = 'BlockChainBrokenError';
 }
 
+export class CommitTimeoutError extends FlexChainError {
+  override name = 'CommitTimeoutError';
+}
+
 type CommittedEvent = ContractEvent;
 
 export interface PeerOptions {
@@ -134,7 +138,7 @@ export class Peer implements PeerServices {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         remove();
-        reject(new FlexChainError(`Transaction ${txId} did not commit within ${timeoutMs} ms.`, { hint: 'The network may be overloaded; query its status with `flexchain status`.' }));
+        reject(new CommitTimeoutError(`Transaction ${txId} did not commit within ${timeoutMs} ms.`, { hint: 'The network may be overloaded; query its status with `flexchain status`.' }));
       }, timeoutMs);
       const done = (status: CommitStatus) => {
         clearTimeout(timer);
