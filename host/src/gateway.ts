@@ -1,7 +1,7 @@
 // The network's front door: what clients call, whatever the transport (gRPC or
 // in-process). Endorsement gathers one signed response per organisation the
 // contract's policy needs; submission hands the client-signed transaction to the
-// orderer and waits for the client's peer to commit it.
+// orderer and waits until the peers behind this gateway have committed it.
 
 import { bytesEqual, FlexChainError } from '@flexchain/sdk';
 import {
@@ -63,11 +63,11 @@ export class Gateway implements GatewayApi {
     const disagreeing = results.find((r) => !bytesEqual(r.responseBytes, first.responseBytes));
     if (disagreeing) {
       throw new EndorsementFailedError(`Endorsers of ${proposal.contract}.${proposal.fn} computed different results.`, {
-        details: `${first.proposal.creator.mspId} and the others disagree; the contract is likely non-deterministic.`,
+        details: `${first.endorser.mspId} and ${disagreeing.endorser.mspId} disagree; the contract is likely non-deterministic.`,
         hint: 'Run `flexchain check` on the contract.',
       });
     }
-    const endorsements: Endorsement[] = results.map((r, i) => ({ endorser: { mspId: orgs[i]!, id: this.peerFor(orgs[i]!).cnodes[0]!.identity.id }, signature: r.signature }));
+    const endorsements: Endorsement[] = results.map((r) => ({ endorser: r.endorser, signature: r.signature }));
     return { response: first.responseBytes, endorsements };
   }
 
@@ -97,14 +97,10 @@ export class Gateway implements GatewayApi {
 
   async status(): Promise<NetworkStatus> {
     const peers = this.peers.map((p) => p.stats());
-    const contracts = this.peers[0]!.deployed.map(({ definition }) => ({
-      name: definition.name,
-      version: definition.version,
-      sequence: definition.sequence,
-      packageId: definition.packageId,
-      policy: definition.policy,
-      ...(this.peers[0]!.packageOf(definition.packageId) ? { metadata: this.peers[0]!.packageOf(definition.packageId)!.metadata } : {}),
-    }));
+    const contracts = this.peers[0]!.deployed.map(({ definition: { name, version, sequence, packageId, policy } }) => {
+      const metadata = this.peers[0]!.packageOf(packageId)?.metadata;
+      return { name, version, sequence, packageId, policy, ...(metadata ? { metadata } : {}) };
+    });
     return {
       channelId: this.channelId,
       height: Math.min(...this.peers.map((p) => p.height)),
@@ -119,13 +115,12 @@ export class Gateway implements GatewayApi {
 
   /** Installs a package on every peer. The payload is the package JSON, signed by an organisation admin. */
   async install(signed: Signed): Promise<InstallResult> {
-    const text = Buffer.from(signed.payload).toString('utf8');
-    const pkg = parsePackage(text, 'the uploaded package');
     const admins = this.membership.admins();
     const verified = await Promise.all(admins.map((a) => verifySignatureAsync(a.publicKey, signed.payload, signed.signature)));
     if (!verified.some(Boolean)) {
       throw new InstallRefusedError('Only an organisation admin may install contracts; the signature is not an admin\'s.', { hint: 'Deploy as an admin identity (flexchain deploy uses Org1MSP/admin by default).' });
     }
+    const pkg = parsePackage(Buffer.from(signed.payload).toString('utf8'), 'the uploaded package');
     const ids = await Promise.all(this.peers.map((p) => p.installPackage(pkg)));
     return { packageId: ids[0]!, name: pkg.name };
   }

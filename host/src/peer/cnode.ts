@@ -30,6 +30,7 @@ export interface PeerServices {
 }
 
 export interface Endorsed {
+  readonly endorser: { readonly mspId: string; readonly id: string };
   readonly proposal: Proposal;
   readonly response: ProposalResponse;
   readonly responseBytes: Uint8Array;
@@ -56,7 +57,8 @@ export class CNode {
   async endorse(signed: Signed): Promise<Endorsed> {
     const { proposal, response } = await this.simulate(signed);
     const responseBytes = encodeResponse(response);
-    return { proposal, response, responseBytes, signature: await this.signer.signAsync(responseBytes) };
+    const endorser = { mspId: this.identity.mspId, id: this.identity.id };
+    return { endorser, proposal, response, responseBytes, signature: await this.signer.signAsync(responseBytes) };
   }
 
   /** Simulates without signing (queries). */

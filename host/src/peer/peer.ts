@@ -238,7 +238,7 @@ export class Peer implements PeerServices {
       ops.push(...this.state(contract).writeOps(list.flatMap(({ rwset, version }) => rwset.writes.map((w) => ({ write: w.isDelete ? { key: w.key, delete: true as const } : { key: w.key, value: w.value }, version })))));
     }
     ops.push(...this.blocks.commitOps(block, codes, txIds));
-    await this.ledger.db.batch(ops as never);
+    await this.ledger.write(ops);
     this.blocks.advance(blockNum);
     this.lastHash = blockHash(block.header);
 

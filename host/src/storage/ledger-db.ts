@@ -29,6 +29,12 @@ export class LedgerDb {
     this.meta = sub(SUBLEVELS.meta);
   }
 
+  /** Writes operations on any sublevels as one atomic batch. */
+  write(ops: readonly BatchOp[]): Promise<void> {
+    // abstract-level types sublevel batches per key/value encoding; ours are all Uint8Array.
+    return this.db.batch(ops as never);
+  }
+
   open(): Promise<void> {
     return this.db.open();
   }
