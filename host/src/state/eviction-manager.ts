@@ -1,0 +1,81 @@
+// The eviction manager (paper §4.3): when free remote memory falls below
+// evictionFreeBytesMin, gather cold keys from the cNodes (their metadata LRU),
+// lock them and clear their valid flag on the mNode, flush their latest
+// versions to storage, invalidate them on every cNode, then free their buffers.
+// Runs in the background; foreground readers of a key being evicted see the
+// invalid flag, back off and retry, and find the key in storage afterwards.
+// Rounds never overlap.
+
+import type { EvictionCandidate } from './remote-memory/memory-node';
+import { decodeRecord } from './remote-memory/record-layout';
+import type { StoredRecord } from './storage-node';
+
+export interface EvictionLimits {
+  /** Evict when the free bytes under the memory budget fall below this. */
+  readonly evictionFreeBytesMin: number;
+  /** Keys evicted per round. */
+  readonly evictionBatchKeys: number;
+}
+
+export interface EvictionParticipants {
+  readonly memory: {
+    readonly stats: { readonly freeBytes: number };
+    beginEviction(keys: Iterable<string>): EvictionCandidate[];
+    completeEviction(candidates: readonly EvictionCandidate[]): void;
+    abortEviction(candidates: readonly EvictionCandidate[]): void;
+    someKeys(count: number): string[];
+  };
+  readonly storage: { putIfNewer(records: readonly StoredRecord[]): Promise<void> };
+  readonly cnodes: readonly { coldKeys(count: number): string[]; evicted(keys: readonly string[]): void }[];
+}
+
+export class EvictionManager {
+  private running: Promise<number> | undefined;
+  rounds = 0;
+
+  constructor(
+    private readonly participants: EvictionParticipants,
+    private readonly limits: EvictionLimits,
+  ) {}
+
+  needed(): boolean {
+    return this.participants.memory.stats.freeBytes < this.limits.evictionFreeBytesMin;
+  }
+
+  /** Starts a round in the background if memory is short and none is running. */
+  kick(): void {
+    if (this.needed()) void this.evict();
+  }
+
+  /** Runs one eviction round (or joins the running one); resolves with the number of keys evicted. */
+  evict(): Promise<number> {
+    this.running ??= this.round().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async round(): Promise<number> {
+    const { memory, storage, cnodes } = this.participants;
+    const perNode = Math.max(1, Math.ceil(this.limits.evictionBatchKeys / Math.max(1, cnodes.length)));
+    const cold = new Set(cnodes.flatMap((c) => c.coldKeys(perNode)));
+    // Keys only in memory (never read by a cNode since) are cold too.
+    if (cold.size < this.limits.evictionBatchKeys) for (const key of memory.someKeys(this.limits.evictionBatchKeys - cold.size)) cold.add(key);
+    const candidates = memory.beginEviction(cold);
+    try {
+      await storage.putIfNewer(candidates.map(({ key, record }) => {
+        const decoded = decodeRecord(record);
+        return { key, version: decoded.version, value: decoded.value };
+      }));
+    } catch (err) {
+      // Nothing was dropped from memory: make the records valid again and let the caller see the failure.
+      memory.abortEviction(candidates);
+      throw err;
+    }
+    const keys = candidates.map((c) => c.key);
+    for (const cnode of cnodes) cnode.evicted(keys);
+    memory.completeEviction(candidates);
+    this.rounds++;
+    return candidates.length;
+  }
+}

@@ -1,0 +1,89 @@
+// A cNode's local memory (paper §4.1.3): the metadata cache (key -> remote
+// address of its latest known version; LRU, bounded in entries; its cold end
+// is what the eviction manager asks for) and the data cache (remote address ->
+// record bytes; LRU, bounded in bytes; filled write-through).
+// Maps keep insertion order, so "touch" is delete + set and the first entry is the coldest.
+
+export class MetadataCache {
+  private readonly entries = new Map<string, number>();
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly entriesMax: number) {}
+
+  get(key: string): number | undefined {
+    const address = this.entries.get(key);
+    if (address === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, address);
+    return address;
+  }
+
+  set(key: string, address: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, address);
+    if (this.entries.size > this.entriesMax) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Up to `count` least recently used keys. */
+  coldest(count: number): string[] {
+    const out: string[] = [];
+    for (const key of this.entries.keys()) {
+      if (out.length >= count) break;
+      out.push(key);
+    }
+    return out;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export class DataCache {
+  private readonly entries = new Map<number, Uint8Array>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly bytesMax: number) {}
+
+  get(address: number): Uint8Array | undefined {
+    const record = this.entries.get(address);
+    if (record === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.entries.delete(address);
+    this.entries.set(address, record);
+    return record;
+  }
+
+  set(address: number, record: Uint8Array): void {
+    if (record.length > this.bytesMax) return;
+    this.delete(address);
+    this.entries.set(address, record);
+    this.bytes += record.length;
+    while (this.bytes > this.bytesMax) this.delete(this.entries.keys().next().value!);
+  }
+
+  delete(address: number): void {
+    const record = this.entries.get(address);
+    if (record === undefined) return;
+    this.entries.delete(address);
+    this.bytes -= record.length;
+  }
+
+  get usedBytes(): number {
+    return this.bytes;
+  }
+}

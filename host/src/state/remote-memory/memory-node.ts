@@ -1,0 +1,213 @@
+// A memory node (mNode) serving one peer's remote memory pool (paper §4.1.1).
+//
+// Data plane: slabs of slabBytes, each a SharedArrayBuffer so cNode worker
+// threads can read and write records directly (one-sided). Control plane: the
+// hash table key -> latest address, an ordered key index for range scans,
+// the space manager, the bookkeeping agent (link), per-key eviction locks and a
+// garbage list of superseded versions.
+//
+// Single-threaded: every control-plane call runs to completion. Invariants:
+// a key in the table points at a valid record of that key whose next is null;
+// a locked key is being evicted and cannot be linked.
+
+import { FlexChainError } from '@flexchain/sdk';
+import { decodeRecord, encodedLength, getNext, NULL_ADDRESS, setNext, setValid } from './record-layout';
+import type { LinkOutcome, RemoteMemory } from './remote-memory';
+import { SortedKeySet } from '../sorted-key-set';
+import { SpaceManager, type SpaceLimits } from './space-manager';
+
+export class RemoteAddressInvalidError extends FlexChainError {
+  override name = 'RemoteAddressInvalidError';
+}
+
+export interface MemoryNodeLimits extends SpaceLimits {
+  /** Superseded versions are freed once this many bytes of them have piled up. */
+  readonly gcThresholdBytes: number;
+}
+
+export interface EvictionCandidate {
+  readonly key: string;
+  readonly address: number;
+  /** The latest record's bytes, to flush to storage. */
+  readonly record: Uint8Array;
+}
+
+export class MemoryNode implements RemoteMemory {
+  private readonly slabs: Uint8Array[] = [];
+  private readonly space: SpaceManager;
+  private readonly table = new Map<string, number>();
+  private readonly index = new SortedKeySet();
+  private readonly locked = new Set<string>();
+  private garbage: { address: number; bytes: number }[] = [];
+  private readonly freeListeners: ((addresses: readonly number[]) => void)[] = [];
+  private garbageBytes = 0;
+  evictedKeys = 0;
+  collectedVersions = 0;
+
+  constructor(readonly limits: MemoryNodeLimits) {
+    this.space = new SpaceManager(limits);
+  }
+
+  // --- data plane (one-sided) ---
+
+  async read(address: number): Promise<Uint8Array> {
+    const [slab, offset] = this.locate(address);
+    return slab.slice(offset, offset + encodedLength(slab, offset));
+  }
+
+  async write(address: number, record: Uint8Array): Promise<void> {
+    const [slab, offset] = this.locate(address);
+    if (offset + record.length > slab.length) throw new RemoteAddressInvalidError(`A ${record.length}-byte record does not fit at ${address}.`);
+    slab.set(record, offset);
+  }
+
+  // --- control plane (two-sided) ---
+
+  async allocate(bytes: number): Promise<number | undefined> {
+    const address = this.space.allocate(bytes, (slabIndex) => {
+      this.slabs[slabIndex] = new Uint8Array(new SharedArrayBuffer(this.limits.slabBytes));
+    });
+    if (address === undefined && this.garbage.length > 0) {
+      this.collectGarbage();
+      return this.allocate(bytes);
+    }
+    return address;
+  }
+
+  async release(address: number, bytes: number): Promise<void> {
+    this.space.free(address, bytes);
+    this.announceFreed([address]);
+  }
+
+  /**
+   * Tells `listener` which buffers were freed, before they can be reused, so
+   * cNodes drop cached copies: a reused buffer must never be served from a
+   * cache under its old contents.
+   */
+  onFree(listener: (addresses: readonly number[]) => void): void {
+    this.freeListeners.push(listener);
+  }
+
+  async lookup(key: string): Promise<number | undefined> {
+    return this.table.get(key);
+  }
+
+  async link(key: string, address: number, options: { onlyIfAbsent?: boolean } = {}): Promise<LinkOutcome> {
+    if (this.locked.has(key)) return { linked: false, reason: 'locked' };
+    const previous = this.table.get(key);
+    if (previous !== undefined && options.onlyIfAbsent) return { linked: false, reason: 'present' };
+    if (previous !== undefined) {
+      const [slab, offset] = this.locate(previous);
+      setNext(slab, offset, address);
+      this.retire(previous);
+    } else this.index.add(key);
+    this.table.set(key, address);
+    return { linked: true, previous };
+  }
+
+  async keys(startKey: string, endKey: string, limit: number): Promise<string[]> {
+    return this.index.range(startKey, endKey, limit);
+  }
+
+  // --- eviction manager support ---
+
+  /**
+   * Locks the keys still in memory, clears the valid flag of their latest
+   * record (readers back off) and returns those records for flushing.
+   */
+  beginEviction(keys: Iterable<string>): EvictionCandidate[] {
+    const out: EvictionCandidate[] = [];
+    for (const key of keys) {
+      const address = this.table.get(key);
+      if (address === undefined || this.locked.has(key)) continue;
+      this.locked.add(key);
+      const [slab, offset] = this.locate(address);
+      setValid(slab, offset, false);
+      const record = slab.slice(offset, offset + encodedLength(slab, offset));
+      setValid(record, 0, true);
+      out.push({ key, address, record });
+    }
+    return out;
+  }
+
+  /** After the records are persisted: drop the keys, free their buffers, unlock. */
+  completeEviction(candidates: readonly EvictionCandidate[]): void {
+    for (const { key, address, record } of candidates) {
+      this.table.delete(key);
+      this.index.delete(key);
+      this.space.free(address, record.length);
+      this.locked.delete(key);
+      this.evictedKeys++;
+    }
+    this.announceFreed(candidates.map((c) => c.address));
+  }
+
+  /** The flush failed: the records stay in memory, valid and unlocked. */
+  abortEviction(candidates: readonly EvictionCandidate[]): void {
+    for (const { key, address } of candidates) {
+      const [slab, offset] = this.locate(address);
+      setValid(slab, offset, true);
+      this.locked.delete(key);
+    }
+  }
+
+  /** Keys in memory, oldest first, for eviction when cNodes report none. */
+  someKeys(count: number): string[] {
+    const out: string[] = [];
+    for (const key of this.table.keys()) {
+      if (out.length >= count) break;
+      if (!this.locked.has(key)) out.push(key);
+    }
+    return out;
+  }
+
+  /** Frees superseded versions. Readers holding their addresses detect reuse by key and retry. */
+  collectGarbage(): void {
+    for (const { address, bytes } of this.garbage) this.space.free(address, bytes);
+    this.announceFreed(this.garbage.map((g) => g.address));
+    this.collectedVersions += this.garbage.length;
+    this.garbage = [];
+    this.garbageBytes = 0;
+  }
+
+  get stats() {
+    return {
+      keys: this.table.size,
+      usedBytes: this.space.usedBytes,
+      capacityBytes: this.space.capacityBytes,
+      budgetBytes: this.limits.memoryBudgetBytes,
+      freeBytes: this.space.freeBytes,
+      slabs: this.space.slabs,
+      garbageBytes: this.garbageBytes,
+      evictedKeys: this.evictedKeys,
+      collectedVersions: this.collectedVersions,
+    };
+  }
+
+  /** The latest record of a key, decoded (tests and diagnostics). */
+  latest(key: string) {
+    const address = this.table.get(key);
+    if (address === undefined) return undefined;
+    const [slab, offset] = this.locate(address);
+    return decodeRecord(slab.subarray(offset, offset + encodedLength(slab, offset)));
+  }
+
+  private announceFreed(addresses: readonly number[]): void {
+    if (addresses.length > 0) for (const listener of this.freeListeners) listener(addresses);
+  }
+
+  private retire(address: number): void {
+    const [slab, offset] = this.locate(address);
+    const bytes = encodedLength(slab, offset);
+    if (getNext(slab, offset) === NULL_ADDRESS) throw new RemoteAddressInvalidError(`Retired version at ${address} has no successor.`);
+    this.garbage.push({ address, bytes });
+    this.garbageBytes += this.space.classOf(bytes);
+    if (this.garbageBytes >= this.limits.gcThresholdBytes) this.collectGarbage();
+  }
+
+  private locate(address: number): [Uint8Array, number] {
+    const slab = this.slabs[Math.floor(address / this.limits.slabBytes)];
+    if (!slab || address < 0) throw new RemoteAddressInvalidError(`Address ${address} is outside the memory pool.`, { hint: 'The cNode holds a stale address; drop it and look the key up again.' });
+    return [slab, address % this.limits.slabBytes];
+  }
+}

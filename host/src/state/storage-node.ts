@@ -1,0 +1,87 @@
+// The storage node (sNode) side of the tiered world state: records that are
+// not in remote memory (evicted, or written before a memory failure) in LevelDB.
+//
+// Key:   the full state key (<contract> 0x00 <key>, as in remote memory), UTF-8
+// Value: flags (u8, bit 1 tombstone) | blockNum (u32 high, u32 low) | txNum (u32) | value
+//
+// Writes keep the newer version when two sources race (eviction vs block
+// materialisation), so a stale version never overwrites a newer one.
+
+import { compareVersions, utf8Decode, utf8Encode, type Version } from '@flexchain/sdk';
+import type { ByteSublevel } from '../storage/ledger-db';
+
+const HEADER_BYTES = 13;
+const FLAG_TOMBSTONE = 0b10;
+const TWO_POW_32 = 2 ** 32;
+
+export interface StoredRecord {
+  readonly key: string;
+  readonly version: Version;
+  /** Undefined for a delete (tombstone). */
+  readonly value: Uint8Array | undefined;
+}
+
+export function encodeStored(version: Version, value: Uint8Array | undefined): Uint8Array {
+  const out = new Uint8Array(HEADER_BYTES + (value?.length ?? 0));
+  const view = new DataView(out.buffer);
+  view.setUint8(0, value === undefined ? FLAG_TOMBSTONE : 0);
+  view.setUint32(1, Math.floor(version.blockNum / TWO_POW_32));
+  view.setUint32(5, version.blockNum >>> 0);
+  view.setUint32(9, version.txNum);
+  if (value) out.set(value, HEADER_BYTES);
+  return out;
+}
+
+export function decodeStored(key: string, bytes: Uint8Array): StoredRecord {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = { blockNum: view.getUint32(1) * TWO_POW_32 + view.getUint32(5), txNum: view.getUint32(9) };
+  return { key, version, value: view.getUint8(0) & FLAG_TOMBSTONE ? undefined : bytes.slice(HEADER_BYTES) };
+}
+
+export class StorageNode {
+  reads = 0;
+
+  constructor(private readonly sublevel: ByteSublevel) {}
+
+  async get(key: string): Promise<StoredRecord | undefined> {
+    this.reads++;
+    const bytes = await this.sublevel.get(utf8Encode(key));
+    return bytes === undefined ? undefined : decodeStored(key, bytes);
+  }
+
+  async getMany(keys: readonly string[]): Promise<(StoredRecord | undefined)[]> {
+    this.reads += keys.length;
+    const found = await this.sublevel.getMany(keys.map((k) => utf8Encode(k)));
+    return found.map((bytes, i) => (bytes === undefined ? undefined : decodeStored(keys[i]!, bytes)));
+  }
+
+  /** Records (tombstones included) in [startKey, endKey), UTF-8 order; endKey '' = unbounded. */
+  async *range(startKey: string, endKey: string): AsyncGenerator<StoredRecord> {
+    const iterator = this.sublevel.iterator({ gte: utf8Encode(startKey), ...(endKey === '' ? {} : { lt: utf8Encode(endKey) }) });
+    try {
+      for await (const [k, v] of iterator) {
+        this.reads++;
+        const key = utf8Decode(k);
+        yield decodeStored(key, v);
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  /** Writes each record unless storage already holds a newer version of its key. */
+  async putIfNewer(records: readonly StoredRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const newest = new Map<string, StoredRecord>();
+    for (const r of records) {
+      const seen = newest.get(r.key);
+      if (!seen || compareVersions(r.version, seen.version) > 0) newest.set(r.key, r);
+    }
+    const unique = [...newest.values()];
+    const current = await this.getMany(unique.map((r) => r.key));
+    const ops = unique
+      .filter((r, i) => current[i] === undefined || compareVersions(r.version, current[i]!.version) > 0)
+      .map((r) => ({ type: 'put' as const, key: utf8Encode(r.key), value: encodeStored(r.version, r.value) }));
+    if (ops.length > 0) await this.sublevel.batch(ops);
+  }
+}

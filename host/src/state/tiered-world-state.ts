@@ -1,0 +1,193 @@
+// One logical peer's disaggregated world state (paper §4): remote memory (an
+// mNode), storage for what is not in memory (an sNode), and one
+// ComputeNodeState per cNode. Contract namespaces share the pool; their keys
+// are prefixed "<contract> 0x00".
+//
+// namespace(contract, cnode) is the VersionedStateStore and StateAccess that a
+// cNode's simulations and the validator use. Range scans merge the keys held in
+// memory (its ordered key index) with storage: memory holds the latest version
+// of every key it has, storage the latest of every key it does not.
+
+import { compareUtf8, FlexChainError, type StateWrite, type Version, type VersionedEntry, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
+import type { StateAccess } from './state-access';
+import { ComputeNodeState, type ComputeNodeLimits } from './compute-node-state';
+import { EvictionManager, type EvictionLimits } from './eviction-manager';
+import { MemoryNode, type MemoryNodeLimits } from './remote-memory/memory-node';
+import type { RemoteMemory } from './remote-memory/remote-memory';
+import type { StorageNode, StoredRecord } from './storage-node';
+
+export interface TieredStateLimits extends MemoryNodeLimits, ComputeNodeLimits, EvictionLimits {
+  /** Keys fetched from the memory node's key index per call during a range scan. */
+  readonly rangeKeyBatch: number;
+  /** Writes of one commit sent to remote memory at once. */
+  readonly commitParallelism: number;
+}
+
+export const DEFAULT_TIERED_STATE_LIMITS: TieredStateLimits = Object.freeze({
+  // A laptop-sized pool: 4 MiB slabs up to 64 MiB, the paper's design at 1/16000 of its 1 GB slabs.
+  slabBytes: 4 * 1024 * 1024,
+  memoryBudgetBytes: 64 * 1024 * 1024,
+  allocationBytesMin: 64,
+  gcThresholdBytes: 1024 * 1024,
+  localCacheBytesMax: 8 * 1024 * 1024,
+  metadataEntriesMax: 100_000,
+  readRetriesMax: 50,
+  readBackoffMs: 1,
+  writeAllocateRetriesMax: 8,
+  promoteStorageReads: true,
+  // Start evicting with an eighth of the budget left, a slab's worth of records per round.
+  evictionFreeBytesMin: 8 * 1024 * 1024,
+  evictionBatchKeys: 1024,
+  rangeKeyBatch: 1024,
+  commitParallelism: 64,
+});
+
+export class TieredStateConfigError extends FlexChainError {
+  override name = 'TieredStateConfigError';
+}
+
+export interface TieredWorldStateOptions {
+  readonly storage: StorageNode;
+  readonly cnodeCount: number;
+  readonly limits?: Partial<TieredStateLimits>;
+  /** The transport each cNode uses to reach the memory node; default in-process. */
+  readonly transport?: (memory: MemoryNode, cnodeIndex: number) => RemoteMemory;
+}
+
+const NAMESPACE_SEPARATOR = '\u0000';
+
+export class TieredWorldState {
+  readonly memory: MemoryNode;
+  readonly cnodes: ComputeNodeState[];
+  readonly eviction: EvictionManager;
+  readonly limits: TieredStateLimits;
+  private readonly storage: StorageNode;
+
+  constructor(options: TieredWorldStateOptions) {
+    this.limits = { ...DEFAULT_TIERED_STATE_LIMITS, ...options.limits };
+    if (this.limits.evictionFreeBytesMin >= this.limits.memoryBudgetBytes) {
+      throw new TieredStateConfigError(`evictionFreeBytesMin (${this.limits.evictionFreeBytesMin}) must be below memoryBudgetBytes (${this.limits.memoryBudgetBytes}), or eviction would never stop.`);
+    }
+    this.storage = options.storage;
+    this.memory = new MemoryNode(this.limits);
+    const peers = {
+      storage: options.storage,
+      cnodes: () => this.cnodes,
+      makeRoom: () => this.eviction.evict(),
+      memoryShort: () => this.eviction.needed(),
+    };
+    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new ComputeNodeState(`cnode${i}`, options.transport?.(this.memory, i) ?? this.memory, peers, this.limits));
+    this.memory.onFree((addresses) => {
+      for (const cnode of this.cnodes) cnode.forget(addresses);
+    });
+    this.eviction = new EvictionManager({ memory: this.memory, storage: options.storage, cnodes: this.cnodes }, this.limits);
+  }
+
+  /** The state of one contract as seen by one cNode. */
+  namespace(contract: string, cnodeIndex = 0): TieredNamespace {
+    return new TieredNamespace(this, contract, this.cnodes[cnodeIndex] ?? this.cnodes[0]!, this.storage);
+  }
+
+  stats() {
+    const sum = (f: (c: ComputeNodeState) => number) => this.cnodes.reduce((n, c) => n + f(c), 0);
+    const hits = sum((c) => c.data.hits);
+    const lookups = hits + sum((c) => c.data.misses);
+    const reads = sum((c) => c.memoryReads + c.storageReads);
+    return {
+      memory: this.memory.stats,
+      cacheHitRatio: lookups === 0 ? 0 : hits / lookups,
+      storageReadShare: reads === 0 ? 0 : sum((c) => c.storageReads) / reads,
+      evictionRounds: this.eviction.rounds,
+      readRetries: sum((c) => c.retries),
+    };
+  }
+}
+
+export class TieredNamespace implements VersionedStateStore, StateAccess {
+  private readonly prefix: string;
+  private readonly end: string;
+
+  constructor(
+    private readonly store: TieredWorldState,
+    readonly contract: string,
+    private readonly cnode: ComputeNodeState,
+    private readonly storage: StorageNode,
+  ) {
+    this.prefix = contract + NAMESPACE_SEPARATOR;
+    this.end = contract + '\u0001';
+  }
+
+  async get(key: string): Promise<VersionedValue | undefined> {
+    const record = await this.cnode.read(this.prefix + key);
+    return record?.value === undefined ? undefined : { value: record.value, version: record.version };
+  }
+
+  async rangePage(startKey: string, endKey: string, limit: number): Promise<VersionedEntry[]> {
+    const out: VersionedEntry[] = [];
+    for await (const entry of this.range(startKey, endKey)) {
+      out.push(entry);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  range(startKey: string, endKey: string): AsyncIterable<VersionedEntry> {
+    const from = this.prefix + startKey;
+    const to = endKey === '' ? this.end : this.prefix + endKey;
+    const self = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        const inMemory = await self.memoryKeys(from, to);
+        const memorySet = new Set(inMemory);
+        const stored = self.storage.range(from, to)[Symbol.asyncIterator]();
+        let next = await stored.next();
+        let m = 0;
+        try {
+          for (;;) {
+            // Skip storage records shadowed by memory, which holds their latest version.
+            while (!next.done && memorySet.has(next.value.key)) next = await stored.next();
+            const memoryKey = inMemory[m];
+            if (next.done && memoryKey === undefined) return;
+            let record: StoredRecord | undefined;
+            if (memoryKey !== undefined && (next.done || compareUtf8(memoryKey, next.value.key) < 0)) {
+              m++;
+              record = await self.cnode.read(memoryKey);
+            } else {
+              record = next.value as StoredRecord;
+              next = await stored.next();
+            }
+            if (record?.value !== undefined) yield { key: record.key.slice(self.prefix.length), value: record.value, version: record.version };
+          }
+        } finally {
+          await stored.return?.(undefined);
+        }
+      },
+    };
+  }
+
+  /**
+   * Writes a batch in parallel. Only the last write of each key is kept: the
+   * batch is in version order, and parallel writes of one key could link out of order.
+   */
+  async commit(batch: readonly { readonly write: StateWrite; readonly version: Version }[]): Promise<void> {
+    const latest = [...new Map(batch.map((entry) => [entry.write.key, entry])).values()];
+    const { commitParallelism } = this.store.limits;
+    for (let i = 0; i < latest.length; i += commitParallelism) {
+      await Promise.all(
+        latest.slice(i, i + commitParallelism).map(({ write, version }) => this.cnode.write(this.prefix + write.key, version, 'delete' in write ? undefined : write.value)),
+      );
+    }
+  }
+
+  private async memoryKeys(from: string, to: string): Promise<string[]> {
+    const keys: string[] = [];
+    const { rangeKeyBatch } = this.store.limits;
+    for (let start = from; ; ) {
+      const page = await this.cnode.memoryKeys(start, to, rangeKeyBatch);
+      keys.push(...page);
+      if (page.length < rangeKeyBatch) return keys;
+      start = page[page.length - 1]! + '\u0000';
+    }
+  }
+}
+
