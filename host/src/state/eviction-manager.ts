@@ -56,12 +56,18 @@ export class EvictionManager {
   }
 
   private async round(): Promise<number> {
-    const { memory, storage, cnodes } = this.participants;
+    const { memory, cnodes } = this.participants;
     const perNode = Math.max(1, Math.ceil(this.limits.evictionBatchKeys / Math.max(1, cnodes.length)));
     const cold = new Set(cnodes.flatMap((c) => c.coldKeys(perNode)));
     // Keys only in memory (never read by a cNode since) are cold too.
     if (cold.size < this.limits.evictionBatchKeys) for (const key of memory.someKeys(this.limits.evictionBatchKeys - cold.size)) cold.add(key);
-    const candidates = memory.beginEviction(cold);
+    return this.evictKeys(cold);
+  }
+
+  /** Evicts these keys (those in memory and not already being evicted); resolves with how many. */
+  async evictKeys(keys: Iterable<string>): Promise<number> {
+    const { memory, storage, cnodes } = this.participants;
+    const candidates = memory.beginEviction(keys);
     try {
       await storage.putIfNewer(candidates.map(({ key, record }) => {
         const decoded = decodeRecord(record);
@@ -72,8 +78,8 @@ export class EvictionManager {
       memory.abortEviction(candidates);
       throw err;
     }
-    const keys = candidates.map((c) => c.key);
-    for (const cnode of cnodes) cnode.evicted(keys);
+    const evicted = candidates.map((c) => c.key);
+    for (const cnode of cnodes) cnode.evicted(evicted);
     memory.completeEviction(candidates);
     this.rounds++;
     return candidates.length;
