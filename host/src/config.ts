@@ -2,6 +2,8 @@
 // Relations between limits are checked once, when the config is resolved.
 
 import { ConfigInvalidError, DEFAULT_STUB_LIMITS, type StubLimits } from '@flexchain/sdk';
+import type { WorldStateKind } from './state/peer-world-state';
+import { DEFAULT_TIERED_STATE_LIMITS, type TieredStateLimits } from './state/tiered-world-state';
 
 export interface HostConfig {
   /** Stub limits every contract runs under (key and value sizes, events, page size). */
@@ -34,6 +36,10 @@ export interface HostConfig {
   readonly grpcMessageBytesMax: number;
   /** State entries fetched per host call while a contract iterates a range. */
   readonly rangeBatchEntries: number;
+  /** Where world state lives: the disaggregated tiered store, or LevelDB alone (the paper's generic XOV). */
+  readonly worldState: WorldStateKind;
+  /** Bounds of the tiered store: local caches, remote memory budget, slabs, eviction, GC. */
+  readonly tieredState: TieredStateLimits;
 }
 
 export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
@@ -54,17 +60,31 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   commitWaitMs: 30_000,
   grpcMessageBytesMax: 64 * 1024 * 1024,
   rangeBatchEntries: 256,
+  worldState: 'disaggregated',
+  tieredState: DEFAULT_TIERED_STATE_LIMITS,
 });
 
-export type HostConfigOverrides = Partial<Omit<HostConfig, 'stub'>> & { stub?: Partial<StubLimits> };
+export type HostConfigOverrides = Partial<Omit<HostConfig, 'stub' | 'tieredState'>> & { stub?: Partial<StubLimits>; tieredState?: Partial<TieredStateLimits> };
 
 export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConfig {
-  const config: HostConfig = { ...DEFAULT_HOST_CONFIG, ...overrides, stub: { ...DEFAULT_STUB_LIMITS, ...overrides.stub } };
+  const config: HostConfig = {
+    ...DEFAULT_HOST_CONFIG,
+    ...overrides,
+    stub: { ...DEFAULT_STUB_LIMITS, ...overrides.stub },
+    tieredState: { ...DEFAULT_TIERED_STATE_LIMITS, ...overrides.tieredState },
+  };
   const positive = (name: string, value: number) => {
     if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigInvalidError(`Host setting ${name} must be a positive integer, got ${String(value)}.`);
   };
   for (const [name, value] of Object.entries(config)) if (typeof value === 'number') positive(name, value);
   for (const [name, value] of Object.entries(config.stub)) positive(`stub.${name}`, value);
+  if (config.worldState !== 'disaggregated' && config.worldState !== 'leveldb') {
+    throw new ConfigInvalidError(`worldState must be "disaggregated" or "leveldb", got ${JSON.stringify(config.worldState)}.`);
+  }
+  const recordBytesMax = config.stub.keyBytesMax + config.stub.valueBytesMax + 1024;
+  if (config.tieredState.slabBytes < recordBytesMax) {
+    throw new ConfigInvalidError(`tieredState.slabBytes (${config.tieredState.slabBytes}) must hold the largest record: key and value limits plus header, ${recordBytesMax} bytes.`);
+  }
   if (config.isolateMemoryMb < 8) throw new ConfigInvalidError(`isolateMemoryMb must be at least 8 (isolated-vm's minimum), got ${config.isolateMemoryMb}.`);
   if (config.txWallTimeMs < config.txCpuTimeMs) {
     throw new ConfigInvalidError(`txWallTimeMs (${config.txWallTimeMs}) must be at least txCpuTimeMs (${config.txCpuTimeMs}): CPU time is part of wall time.`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fromJsonBytes, typeFromDescriptor, type IdentityInfo } from '@flexchain/sdk';
 import { connect, createProposal } from '@flexchain/sdk/client';
 import { decodeResponse, encodeTransaction, Signer, type Signed } from '@flexchain/sdk/protocol';
-import { buildPackage, createOrganisations, EmbeddedNetwork, enrollIdentity, loadSigningIdentity, type SigningIdentity } from '@flexchain/host';
+import { buildPackage, createOrganisations, EmbeddedNetwork, enrollIdentity, loadSigningIdentity, type HostConfigOverrides, type SigningIdentity } from '@flexchain/host';
 import { describeStubConformance, type ConformanceSimulation, type ConformanceTarget } from './stub-conformance';
 
 interface HostSimulation extends ConformanceSimulation {
@@ -25,13 +25,30 @@ const conformancePackage = () =>
     return JSON.stringify(built.pkg);
   })());
 
-describeStubConformance('host (isolated-vm sandbox, XOV pipeline, LevelDB)', async (): Promise<ConformanceTarget> => {
+/** Room for about 256 bytes of records: eviction runs after nearly every block, so most reads come from storage. */
+const TIGHT_MEMORY: HostConfigOverrides = {
+  worldState: 'disaggregated',
+  tieredState: { slabBytes: 1280 * 1024, memoryBudgetBytes: 2560 * 1024, evictionFreeBytesMin: 2560 * 1024 - 256, evictionBatchKeys: 8, localCacheBytesMax: 4096, metadataEntriesMax: 8 },
+};
+
+/** Keys evicted and reads served by storage across the tight-memory run, to show it really ran out of memory. */
+const tightMemoryTotals = { evictedKeys: 0, storageReadShareMax: 0 };
+afterAll(() => {
+  expect(tightMemoryTotals.evictedKeys).toBeGreaterThan(20);
+  expect(tightMemoryTotals.storageReadShareMax).toBeGreaterThan(0.2);
+});
+
+for (const [label, config] of [
+  ['host: sandbox, XOV pipeline, disaggregated store with tight remote memory', TIGHT_MEMORY],
+  ['host: sandbox, XOV pipeline, LevelDB world state (generic XOV)', { worldState: 'leveldb' }],
+] as [string, HostConfigOverrides][]) {
+describeStubConformance(label, async (): Promise<ConformanceTarget> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-conformance-'));
   const msp = join(dataDir, 'msp');
   // Identities are made before the network starts so they are in its membership.
   createOrganisations(msp, 2);
   enrollIdentity(msp, { mspId: 'Org2MSP', id: 'auditor', role: 'client', attributes: { department: 'audit' } });
-  const network = await EmbeddedNetwork.start({ dataDir, orgs: 2, cnodes: 1, grpc: false, config: { blockTimeoutMs: 10, blockTxCountMax: 10_000 } });
+  const network = await EmbeddedNetwork.start({ dataDir, orgs: 2, cnodes: 2, grpc: false, config: { ...config, blockTimeoutMs: 10, blockTxCountMax: 10_000 } });
   const channelId = network.manifest.channelId;
   const identities = new Map<string, SigningIdentity>();
   const identity = (who: IdentityInfo | undefined) => {
@@ -96,9 +113,15 @@ describeStubConformance('host (isolated-vm sandbox, XOV pipeline, LevelDB)', asy
       return entry && { value: new Uint8Array(entry.value), version: entry.version };
     },
     close: async () => {
+      if (config === TIGHT_MEMORY) {
+        const stats = peer.stats().worldState;
+        tightMemoryTotals.evictedKeys += stats.evictedKeys ?? 0;
+        tightMemoryTotals.storageReadShareMax = Math.max(tightMemoryTotals.storageReadShareMax, stats.storageReadShare ?? 0);
+      }
       admin.close();
       await network.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 });
+}

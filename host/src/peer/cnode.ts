@@ -2,13 +2,13 @@
 // signs endorsements as the peer. It holds no state of its own besides its
 // isolates; all reads go to the peer's world state.
 
-import { FlexChainError, type LogLevel } from '@flexchain/sdk';
+import { FlexChainError, type LogLevel, type VersionedStateReader } from '@flexchain/sdk';
 import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignatureAsync, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import { identityInfo, type Membership, type SigningIdentity } from '../identity/msp';
 import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
 import type { ContractPackage } from '../sandbox/contract-package';
-import type { NamespaceState } from '../state/world-state-db';
+import type { StateAccess } from '../state/state-access';
 import { LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, simulateActivate, type ActiveContract } from './lifecycle';
 
 export class ProposalRejectedError extends FlexChainError {
@@ -26,7 +26,7 @@ export interface PeerServices {
   readonly membership: Membership;
   active(contract: string): ActiveContract | undefined;
   packageOf(packageId: string): ContractPackage | undefined;
-  state(contract: string): NamespaceState;
+  state(contract: string, cnodeIndex: number): VersionedStateReader & StateAccess;
 }
 
 export interface Endorsed {
@@ -45,6 +45,8 @@ export class CNode {
 
   constructor(
     readonly name: string,
+    /** Position among its peer's cNodes; 0 is the primary, which also validates. */
+    readonly index: number,
     private readonly peer: PeerServices,
     readonly identity: SigningIdentity,
     private readonly config: HostConfig,
@@ -72,7 +74,7 @@ export class CNode {
         if (this.peer.membership.get(proposal.creator.mspId, proposal.creator.id)?.role !== 'admin') {
           throw new ProposalRejectedError(`Only organisation admins may activate contracts; ${proposal.creator.mspId}/${proposal.creator.id} is not one.`, { hint: 'Deploy as an admin, e.g. --as Org1MSP/admin.' });
         }
-        const { rwset, payload } = await simulateActivate(proposal.args, this.peer.state(LIFECYCLE_CONTRACT), (id) => this.peer.packageOf(id)?.name);
+        const { rwset, payload } = await simulateActivate(proposal.args, this.peer.state(LIFECYCLE_CONTRACT, this.index), (id) => this.peer.packageOf(id)?.name);
         return { proposal, response: { ...base, packageId: LIFECYCLE_PACKAGE_ID, payload, rwset, events: [] } };
       }
       const active = this.peer.active(proposal.contract);
@@ -80,7 +82,7 @@ export class CNode {
         throw new ContractNotDeployedError(`Contract "${proposal.contract}" is not deployed on ${this.peer.mspId}.`, { hint: `Deploy it with \`flexchain deploy\`.` });
       }
       const creator = this.peer.membership.get(proposal.creator.mspId, proposal.creator.id)!;
-      const result = await this.executor(active).simulate(proposal, identityInfo(creator), this.peer.state(proposal.contract));
+      const result = await this.executor(active).simulate(proposal, identityInfo(creator), this.peer.state(proposal.contract, this.index));
       this.simulated++;
       return { proposal, response: { ...base, packageId: active.definition.packageId, payload: result.payload, rwset: result.rwset, events: result.events } };
     } finally {

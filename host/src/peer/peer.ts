@@ -8,13 +8,13 @@
 //   activate lifecycle changes, emit events, wake submitters.
 // Blocks are committed one at a time, in order.
 
-import { checkMvcc, FlexChainError, utf8Decode, utf8Encode, type LogLevel, type RwSet, type TxValidationCodeName, type Version, type VersionedStateReader } from '@flexchain/sdk';
-import { blockHash, dataHashOf, GENESIS_PREVIOUS_HASH, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
+import { checkMvcc, FlexChainError, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName, type VersionedStateReader } from '@flexchain/sdk';
+import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
 import { BlockStore } from '../ledger/block-store';
 import { packageId, parsePackage, type ContractPackage } from '../sandbox/contract-package';
-import { NamespaceState } from '../state/world-state-db';
+import { DisaggregatedWorldState, LevelDbWorldState, type CommittedWrite, type PeerWorldState } from '../state/peer-world-state';
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
 import { BlockOverlay } from '../validate/block-overlay';
 import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
@@ -50,7 +50,7 @@ export class Peer implements PeerServices {
   readonly cnodes: CNode[];
   private readonly ledger: LedgerDb;
   private readonly blocks: BlockStore;
-  private readonly namespaces = new Map<string, NamespaceState>();
+  private readonly worldState: PeerWorldState;
   private readonly packages = new Map<string, ContractPackage>();
   private readonly contracts = new Map<string, ActiveContract>();
   private readonly waiters = new Map<string, ((status: CommitStatus) => void)[]>();
@@ -67,7 +67,8 @@ export class Peer implements PeerServices {
     this.membership = options.membership;
     this.ledger = new LedgerDb(options.location);
     this.blocks = new BlockStore(this.ledger);
-    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new CNode(`${options.mspId}/cnode${i}`, this, options.identity, options.config, options.log));
+    this.worldState = options.config.worldState === 'leveldb' ? new LevelDbWorldState(this.ledger) : new DisaggregatedWorldState(this.ledger, options.cnodeCount, options.config.tieredState);
+    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new CNode(`${options.mspId}/cnode${i}`, i, this, options.identity, options.config, options.log));
   }
 
   async open(): Promise<void> {
@@ -77,12 +78,15 @@ export class Peer implements PeerServices {
       const pkg = parsePackage(utf8Decode(value), 'stored package');
       this.packages.set(packageId(pkg), pkg);
     }
+    // State in memory did not survive the restart: materialise the blocks after the savepoint.
+    await this.worldState.recover(this.blocks.height, (blockNum) => this.writesOf(blockNum));
     for await (const entry of this.state(LIFECYCLE_CONTRACT).range('', '')) this.contracts.set(entry.key, activeContract(entry.value));
     if (this.blocks.height > 0) this.lastHash = blockHash((await this.blocks.get(this.blocks.height - 1))!.block.header);
   }
 
   async close(): Promise<void> {
-    await this.commitChain;
+    await this.commitChain.catch(() => undefined);
+    await this.worldState.drain();
     for (const cnode of this.cnodes) cnode.close();
     await this.ledger.close();
   }
@@ -101,13 +105,9 @@ export class Peer implements PeerServices {
     return this.packages.get(id);
   }
 
-  state(contract: string): NamespaceState {
-    let ns = this.namespaces.get(contract);
-    if (!ns) {
-      ns = new NamespaceState(this.ledger.state, contract);
-      this.namespaces.set(contract, ns);
-    }
-    return ns;
+  /** A contract's state as seen by cNode `cnodeIndex` (0, the primary, validates). */
+  state(contract: string, cnodeIndex = 0) {
+    return this.worldState.namespace(contract, cnodeIndex);
   }
 
   // --- lifecycle ---
@@ -183,6 +183,7 @@ export class Peer implements PeerServices {
       committedInvalid: this.committedInvalid,
       tpsSinceStart: uptimeS > 0 ? this.committedValid / uptimeS : 0,
       cnodes: this.cnodes.map((c) => ({ name: c.name, inFlight: c.inFlight, simulated: c.simulated, sandboxRebuilds: c.sandboxRebuilds })),
+      worldState: this.worldState.stats(),
     };
   }
 
@@ -208,7 +209,7 @@ export class Peer implements PeerServices {
     const codes: TxValidationCodeName[] = [];
     const txIds: (string | undefined)[] = [];
     const overlays = new Map<string, BlockOverlay>();
-    const writes = new Map<string, { rwset: RwSet; version: Version }[]>();
+    const writes: CommittedWrite[] = [];
     const seen = new Set<string>();
     for (const [txNum, verdict] of verdicts.entries()) {
       txIds.push(verdict.code === 'VALID' ? verdict.tx.proposal.txId : verdict.txId);
@@ -223,7 +224,7 @@ export class Peer implements PeerServices {
           if (code === 'VALID') {
             const version = { blockNum, txNum };
             overlay.apply(response.rwset, version);
-            writes.set(proposal.contract, [...(writes.get(proposal.contract) ?? []), { rwset: response.rwset, version }]);
+            for (const w of response.rwset.writes) writes.push({ contract: proposal.contract, write: w.isDelete ? { key: w.key, delete: true } : { key: w.key, value: w.value }, version });
           }
         }
         seen.add(proposal.txId);
@@ -233,19 +234,32 @@ export class Peer implements PeerServices {
       codes.push(code);
     }
 
-    const ops: BatchOp[] = [];
-    for (const [contract, list] of writes) {
-      ops.push(...this.state(contract).writeOps(list.flatMap(({ rwset, version }) => rwset.writes.map((w) => ({ write: w.isDelete ? { key: w.key, delete: true as const } : { key: w.key, value: w.value }, version })))));
-    }
-    ops.push(...this.blocks.commitOps(block, codes, txIds));
+    const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, txIds)];
     await this.ledger.write(ops);
     this.blocks.advance(blockNum);
     this.lastHash = blockHash(block.header);
+    await this.worldState.blockCommitted(blockNum, writes);
 
     this.afterCommit(block, verdicts, codes, txIds);
   }
 
-  /** Loads every key the block's transactions read, one getMany per contract, so V2 reads from memory. */
+  /** The writes of a committed block's valid transactions, from the block store (recovery). */
+  private async writesOf(blockNum: number): Promise<CommittedWrite[]> {
+    const stored = await this.blocks.get(blockNum);
+    if (!stored) throw new BlockChainBrokenError(`Block ${blockNum} is missing from ${this.mspId}'s block store.`);
+    const writes: CommittedWrite[] = [];
+    stored.block.envelopes.forEach((envelope, txNum) => {
+      if (stored.codes[txNum] !== 'VALID') return;
+      const content = decodeTransaction(envelope.payload);
+      const contract = decodeProposal(content.proposal).contract;
+      for (const w of decodeResponse(content.response).rwset.writes) {
+        writes.push({ contract, write: w.isDelete ? { key: w.key, delete: true } : { key: w.key, value: w.value }, version: { blockNum, txNum } });
+      }
+    });
+    return writes;
+  }
+
+  /** Reads every key the block's transactions read up front, so V2 does not wait on them one by one. */
   private async prefetchReads(verdicts: readonly EndorsementVerdict[]): Promise<Map<string, VersionedStateReader>> {
     const keys = new Map<string, Set<string>>();
     for (const v of verdicts) {

@@ -8,7 +8,7 @@
 // memory (its ordered key index) with storage: memory holds the latest version
 // of every key it has, storage the latest of every key it does not.
 
-import { compareUtf8, FlexChainError, type StateWrite, type Version, type VersionedEntry, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
+import { compareUtf8, FlexChainError, type StateWrite, type Version, type VersionedEntry, type VersionedStateReader, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
 import type { StateAccess } from './state-access';
 import { ComputeNodeState, type ComputeNodeLimits } from './compute-node-state';
 import { EvictionManager, type EvictionLimits } from './eviction-manager';
@@ -177,6 +177,13 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
         latest.slice(i, i + commitParallelism).map(({ write, version }) => this.cnode.write(this.prefix + write.key, version, 'delete' in write ? undefined : write.value)),
       );
     }
+  }
+
+  /** Reads these keys now (warming the cNode's caches) and serves them from the results. */
+  async prefetch(keys: readonly string[]): Promise<VersionedStateReader> {
+    const values = await Promise.all(keys.map((k) => this.get(k)));
+    const found = new Map(keys.map((k, i) => [k, values[i]]));
+    return { get: async (key) => (found.has(key) ? found.get(key) : this.get(key)), range: (s, e) => this.range(s, e) };
   }
 
   private async memoryKeys(from: string, to: string): Promise<string[]> {

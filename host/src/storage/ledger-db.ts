@@ -9,11 +9,14 @@ type Bytes = Uint8Array;
 export type ByteSublevel = AbstractSublevel<ClassicLevel<Bytes, Bytes>, Bytes | string | Buffer, Bytes, Bytes>;
 
 /** Sublevel names: part of the on-disk format, do not rename. */
-const SUBLEVELS = { state: 's', blocks: 'b', txIds: 't', packages: 'p', meta: 'm' } as const;
+const SUBLEVELS = { state: 's', tieredState: 'w', blocks: 'b', txIds: 't', packages: 'p', meta: 'm' } as const;
 
 export class LedgerDb {
   readonly db: ClassicLevel<Bytes, Bytes>;
+  /** World state of the "leveldb" (generic XOV) design. */
   readonly state: ByteSublevel;
+  /** Storage tier of the disaggregated design: materialised and evicted records. */
+  readonly tieredState: ByteSublevel;
   readonly blocks: ByteSublevel;
   readonly txIds: ByteSublevel;
   readonly packages: ByteSublevel;
@@ -23,6 +26,7 @@ export class LedgerDb {
     this.db = new ClassicLevel<Bytes, Bytes>(location, { keyEncoding: 'view', valueEncoding: 'view' });
     const sub = (name: string) => this.db.sublevel<Bytes, Bytes>(name, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as ByteSublevel;
     this.state = sub(SUBLEVELS.state);
+    this.tieredState = sub(SUBLEVELS.tieredState);
     this.blocks = sub(SUBLEVELS.blocks);
     this.txIds = sub(SUBLEVELS.txIds);
     this.packages = sub(SUBLEVELS.packages);

@@ -52,6 +52,18 @@ export interface PeerStatus {
   readonly committedInvalid: number;
   readonly tpsSinceStart: number;
   readonly cnodes: readonly { readonly name: string; readonly inFlight: number; readonly simulated: number; readonly sandboxRebuilds: number }[];
+  readonly worldState: {
+    readonly kind: string;
+    /** Share of cNode data-cache lookups that hit (disaggregated only). */
+    readonly cacheHitRatio?: number;
+    readonly memoryUsedBytes?: number;
+    readonly memoryBudgetBytes?: number;
+    readonly evictedKeys?: number;
+    /** Share of reads served by storage rather than remote memory. */
+    readonly storageReadShare?: number;
+    /** Last block materialised to storage. */
+    readonly savepoint?: number;
+  };
 }
 
 export interface NetworkStatus {
