@@ -27,8 +27,8 @@ function json(dataDir: string, ...args: string[]): any {
   }
 }
 
-async function up(dataDir: string): Promise<{ child: ChildProcess; ready: { endpoint: string; height: number }; logs: () => string }> {
-  const child = spawn(FLEXCHAIN_BIN, ['up', '--data', dataDir, '--port', '0', '--json'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
+async function up(dataDir: string, ...extra: string[]): Promise<{ child: ChildProcess; ready: { endpoint: string; height: number }; logs: () => string }> {
+  const child = spawn(FLEXCHAIN_BIN, ['up', '--data', dataDir, '--port', '0', '--json', ...extra], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -110,6 +110,40 @@ describe('flexchain up → deploy → invoke → restart', () => {
         expect(json(dataDir, 'query', 'smallbank', 'query', 'bob')).toEqual({ result: { checking: 42, savings: 0 } });
       } finally {
         expect(await stop(second.child)).toBe(0);
+      }
+    },
+    180_000,
+  );
+
+  it(
+    'works with a remote memory budget far smaller than the data set, and recovers it after a restart',
+    async () => {
+      const tightDir = mkdtempSync(join(tmpdir(), 'flexchain-e2e-tight-'));
+      // 4 MiB of remote memory, but eviction keeps all but 64 KiB free: ~1,000 records fit, the data set is 4,000.
+      const tight = ['--remote-memory', '4MiB', '--evict-below', `${4 * 1024 - 64}KiB`];
+      const first = await up(tightDir, ...tight);
+      try {
+        json(tightDir, 'deploy', 'contracts/smallbank', '--version', '1.0');
+        expect(json(tightDir, 'invoke', 'smallbank', 'seedAccounts', '0', '1000', '500', '100')).toMatchObject({ code: 'VALID' });
+        expect(json(tightDir, 'invoke', 'smallbank', 'seedAccounts', '1000', '1000', '500', '100')).toMatchObject({ code: 'VALID' });
+        expect(json(tightDir, 'invoke', 'smallbank', 'sendPayment', '7', '1999', '250')).toMatchObject({ code: 'VALID' });
+        expect(json(tightDir, 'query', 'smallbank', 'query', '7')).toEqual({ result: { checking: 250, savings: 100 } });
+        const { worldState } = json(tightDir, 'status').peers[0];
+        expect(worldState).toMatchObject({ kind: 'disaggregated', memoryBudgetBytes: 4 * 1024 * 1024 });
+        expect(worldState.evictedKeys).toBeGreaterThan(2000);
+        expect(worldState.memoryUsedBytes).toBeLessThan(256 * 1024);
+      } finally {
+        expect(await stop(first.child)).toBe(0);
+      }
+      const second = await up(tightDir, ...tight);
+      try {
+        expect(json(tightDir, 'query', 'smallbank', 'query', '7')).toEqual({ result: { checking: 250, savings: 100 } });
+        expect(json(tightDir, 'query', 'smallbank', 'query', '1999')).toEqual({ result: { checking: 750, savings: 100 } });
+        expect(json(tightDir, 'query', 'smallbank', 'query', '1234')).toEqual({ result: { checking: 500, savings: 100 } });
+        expect(json(tightDir, 'status').peers[0].worldState.storageReadShare).toBeGreaterThan(0);
+      } finally {
+        expect(await stop(second.child)).toBe(0);
+        rmSync(tightDir, { recursive: true, force: true });
       }
     },
     180_000,

@@ -3,8 +3,9 @@
 import type { Command } from 'commander';
 import { utf8Decode, type LogLevel } from '@flexchain/sdk';
 import type { NetworkStatus } from '@flexchain/sdk/protocol';
-import { DEFAULT_PORT, EmbeddedNetwork } from '@flexchain/host';
+import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork } from '@flexchain/host';
 import { printJson, style } from '../output';
+import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
 import { connectCli, dataDirOf, type NetworkFlags } from './network-context';
 
@@ -31,9 +32,13 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
     .option('--cnodes <n>', 'cNodes per peer', int('--cnodes'))
     .option('--data <dir>', 'data directory (default ./.flexchain)')
     .option('--port <port>', 'gRPC port (0 picks a free one)', int('--port'), DEFAULT_PORT)
+    .option('--world-state <kind>', 'disaggregated (cNode caches, remote memory, LevelDB) or leveldb (generic XOV)', 'disaggregated')
+    .option('--remote-memory <size>', 'remote memory budget per peer, e.g. 64MiB')
+    .option('--local-cache <size>', 'data cache per cNode, e.g. 8MiB')
+    .option('--evict-below <size>', 'start evicting when free remote memory falls below this (default: an eighth of the budget)')
     .option('--verbose', 'also print debug logs (e.g. why a transaction was invalid)')
     .option('--json', 'print the ready line as JSON')
-    .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean }) => {
+    .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean; worldState: string; remoteMemory?: string; localCache?: string; evictBelow?: string }) => {
       ctx.json = Boolean(opts.json);
       const dataDir = dataDirOf(opts);
       const network = await EmbeddedNetwork.start({
@@ -42,6 +47,7 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
         ...(opts.cnodes === undefined ? {} : { cnodes: opts.cnodes }),
         port: opts.port,
         log: nodeLog(Boolean(opts.verbose)),
+        config: { worldState: opts.worldState as never, tieredState: tieredOverrides(opts) },
       });
       const ready = { endpoint: network.endpoint, channelId: network.manifest.channelId, orgs: network.membership.organisations, cnodes: network.manifest.cnodes, dataDir, height: network.peers[0]!.height };
       if (ctx.json) printJson(ready);
@@ -107,6 +113,20 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
     });
 }
 
+/** Remote memory and local cache flags as tiered-store limits; eviction starts with an eighth of the budget left. */
+export function tieredOverrides(opts: { remoteMemory?: string; localCache?: string; evictBelow?: string }) {
+  const overrides: { memoryBudgetBytes?: number; evictionFreeBytesMin?: number; localCacheBytesMax?: number; slabBytes?: number } = {};
+  if (opts.remoteMemory !== undefined) {
+    const slabBytes = DEFAULT_HOST_CONFIG.tieredState.slabBytes;
+    const budget = Math.max(slabBytes, Math.ceil(parseSize(opts.remoteMemory, '--remote-memory') / slabBytes) * slabBytes);
+    overrides.memoryBudgetBytes = budget;
+    overrides.evictionFreeBytesMin = Math.floor(budget / 8);
+  }
+  if (opts.localCache !== undefined) overrides.localCacheBytesMax = parseSize(opts.localCache, '--local-cache');
+  if (opts.evictBelow !== undefined) overrides.evictionFreeBytesMin = parseSize(opts.evictBelow, '--evict-below');
+  return overrides;
+}
+
 function printStatus(s: NetworkStatus): void {
   console.log(`${style.bold('channel')}   ${s.channelId}   ${style.bold('height')} ${s.height} (orderer ${s.ordererHeight})   ${style.bold('uptime')} ${(s.uptimeMs / 1000).toFixed(0)} s   ${style.bold('tps since start')} ${s.tpsSinceStart.toFixed(1)}`);
   console.log(style.bold('contracts'));
@@ -115,6 +135,13 @@ function printStatus(s: NetworkStatus): void {
   console.log(style.bold('peers'));
   for (const p of s.peers) {
     console.log(`  ${p.mspId}  height ${p.height}  valid ${p.committedValid}  invalid ${p.committedInvalid}`);
+    const w = p.worldState;
+    if (w.kind === 'disaggregated') {
+      console.log(
+        `    world state  remote memory ${formatSize(w.memoryUsedBytes ?? 0)} / ${formatSize(w.memoryBudgetBytes ?? 0)}  cache hit ${((w.cacheHitRatio ?? 0) * 100).toFixed(1)}%  ` +
+          `reads from storage ${((w.storageReadShare ?? 0) * 100).toFixed(1)}%  evicted ${w.evictedKeys ?? 0}  savepoint ${w.savepoint ?? -1}`,
+      );
+    } else console.log(`    world state  LevelDB (generic XOV)`);
     for (const c of p.cnodes) console.log(style.dim(`    ${c.name}  in flight ${c.inFlight}  simulated ${c.simulated}  sandbox rebuilds ${c.sandboxRebuilds}`));
   }
 }

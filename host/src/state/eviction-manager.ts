@@ -47,9 +47,19 @@ export class EvictionManager {
     if (this.needed()) void this.evict();
   }
 
-  /** Runs one eviction round (or joins the running one); resolves with the number of keys evicted. */
+  /**
+   * Evicts in rounds until free memory is back above the threshold (at least
+   * one round), or joins the eviction already running; resolves with the keys evicted.
+   */
   evict(): Promise<number> {
-    this.running ??= this.round().finally(() => {
+    this.running ??= (async () => {
+      let evicted = 0;
+      for (;;) {
+        const n = await this.round();
+        evicted += n;
+        if (n === 0 || !this.needed()) return evicted;
+      }
+    })().finally(() => {
       this.running = undefined;
     });
     return this.running;
