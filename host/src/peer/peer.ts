@@ -160,6 +160,26 @@ export class Peer implements PeerServices {
     });
   }
 
+  /**
+   * The remote memory pool failed and restarted empty. Commits pause while the
+   * peer materialises the blocks after its savepoint into storage and starts a
+   * fresh pool; reads are then served from storage while memory refills.
+   * Resolves with the number of blocks materialised.
+   */
+  recoverMemoryLoss(): Promise<number> {
+    const world = this.worldState;
+    if (!(world instanceof DisaggregatedWorldState)) return Promise.resolve(0);
+    const recovery = this.commitChain.then(() => world.recoverMemoryLoss(this.blocks.height, (n) => this.writesOf(n)));
+    this.commitChain = recovery.then(() => undefined);
+    this.options.log('warn', `${this.mspId}: remote memory lost; materialising blocks after savepoint ${world.materializer.savepoint}`);
+    return recovery;
+  }
+
+  /** Fault injection for tests: the storage node stops receiving blocks to materialise. */
+  set materializationLagging(lagging: boolean) {
+    if (this.worldState instanceof DisaggregatedWorldState) this.worldState.materializer.lagging = lagging;
+  }
+
   /** A committed block with its validity codes. */
   block(blockNum: number) {
     return this.blocks.get(blockNum);

@@ -53,20 +53,27 @@ export interface ComputeNodePeers {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ComputeNodeState {
-  readonly meta: MetadataCache;
-  readonly data: DataCache;
+  meta: MetadataCache;
+  data: DataCache;
   memoryReads = 0;
   storageReads = 0;
   retries = 0;
 
   constructor(
     readonly name: string,
-    private readonly remote: RemoteMemory,
+    private remote: RemoteMemory,
     private readonly peers: ComputeNodePeers,
     private readonly limits: ComputeNodeLimits,
   ) {
     this.meta = new MetadataCache(limits.metadataEntriesMax);
     this.data = new DataCache(limits.localCacheBytesMax);
+  }
+
+  /** Starts over against a new memory node: everything cached pointed into the old one. */
+  reset(remote: RemoteMemory): void {
+    this.remote = remote;
+    this.meta = new MetadataCache(this.limits.metadataEntriesMax);
+    this.data = new DataCache(this.limits.localCacheBytesMax);
   }
 
   /** The latest committed record of `key` (value undefined for a delete), or undefined if it never existed. */

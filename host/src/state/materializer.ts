@@ -23,6 +23,11 @@ export class Materializer {
   private savepointBlock = -1;
   private queue: Promise<void> = Promise.resolve();
   private pendingBlocks = 0;
+  /**
+   * Fault injection: while set, enqueued blocks are dropped, as if the storage
+   * node had not received them; recovery must then re-materialise them from the block store.
+   */
+  lagging = false;
 
   constructor(
     private readonly storage: StorageNode,
@@ -45,6 +50,7 @@ export class Materializer {
 
   /** Materialises a committed block in the background. */
   enqueue(block: MaterializedBlock): void {
+    if (this.lagging) return;
     this.pendingBlocks++;
     this.queue = this.queue.then(() => this.apply(block)).finally(() => this.pendingBlocks--);
   }

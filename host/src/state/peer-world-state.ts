@@ -41,8 +41,8 @@ export interface PeerWorldState {
   commitOps(writes: readonly CommittedWrite[]): BatchOp[];
   /** Called once the block and its codes are durable. */
   blockCommitted(blockNum: number, writes: readonly CommittedWrite[]): Promise<void>;
-  /** Brings state up to the committed height after a restart. */
-  recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<void>;
+  /** Brings state up to the committed height after a restart; resolves with the blocks it had to replay. */
+  recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number>;
   stats(): WorldStateStats;
   /** Resolves when background work (materialisation) is done. */
   drain(): Promise<void>;
@@ -67,7 +67,9 @@ export class LevelDbWorldState implements PeerWorldState {
 
   async blockCommitted(): Promise<void> {}
 
-  async recover(): Promise<void> {}
+  async recover(): Promise<number> {
+    return 0;
+  }
 
   stats(): WorldStateStats {
     return { kind: 'leveldb' };
@@ -78,7 +80,7 @@ export class LevelDbWorldState implements PeerWorldState {
 
 export class DisaggregatedWorldState implements PeerWorldState {
   readonly tiered: TieredWorldState;
-  private readonly materializer: Materializer;
+  readonly materializer: Materializer;
 
   constructor(ledger: LedgerDb, cnodeCount: number, limits: Partial<TieredStateLimits>) {
     const storage = new StorageNode(ledger.tieredState);
@@ -101,10 +103,24 @@ export class DisaggregatedWorldState implements PeerWorldState {
     this.materializer.enqueue(materializedBlock(blockNum, writes));
   }
 
-  async recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<void> {
+  async recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
     await this.materializer.load();
+    return this.materializeAfterSavepoint(height, writesOf);
+  }
+
+  /**
+   * The memory node lost its contents: finish materialising, start a fresh pool,
+   * and materialise the blocks after the savepoint. Resolves with how many blocks that took.
+   */
+  async recoverMemoryLoss(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
+    await this.materializer.drain();
+    this.tiered.replaceMemory();
+    return this.materializeAfterSavepoint(height, writesOf);
+  }
+
+  private materializeAfterSavepoint(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
     const from = this.materializer.savepoint + 1;
-    await this.materializer.applyAll(
+    return this.materializer.applyAll(
       (async function* () {
         for (let blockNum = from; blockNum < height; blockNum++) yield materializedBlock(blockNum, await writesOf(blockNum));
       })(),

@@ -57,11 +57,12 @@ export interface TieredWorldStateOptions {
 const NAMESPACE_SEPARATOR = '\u0000';
 
 export class TieredWorldState {
-  readonly memory: MemoryNode;
+  memory: MemoryNode;
   readonly cnodes: ComputeNodeState[];
-  readonly eviction: EvictionManager;
+  eviction: EvictionManager;
   readonly limits: TieredStateLimits;
   private readonly storage: StorageNode;
+  private readonly transport: ((memory: MemoryNode, cnodeIndex: number) => RemoteMemory) | undefined;
 
   constructor(options: TieredWorldStateOptions) {
     this.limits = { ...DEFAULT_TIERED_STATE_LIMITS, ...options.limits };
@@ -69,6 +70,7 @@ export class TieredWorldState {
       throw new TieredStateConfigError(`evictionFreeBytesMin (${this.limits.evictionFreeBytesMin}) must be below memoryBudgetBytes (${this.limits.memoryBudgetBytes}), or eviction would never stop.`);
     }
     this.storage = options.storage;
+    this.transport = options.transport;
     this.memory = new MemoryNode(this.limits);
     const peers = {
       storage: options.storage,
@@ -76,11 +78,29 @@ export class TieredWorldState {
       makeRoom: () => this.eviction.evict(),
       memoryShort: () => this.eviction.needed(),
     };
-    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new ComputeNodeState(`cnode${i}`, options.transport?.(this.memory, i) ?? this.memory, peers, this.limits));
+    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new ComputeNodeState(`cnode${i}`, this.remoteFor(i), peers, this.limits));
+    this.eviction = this.wireMemory();
+  }
+
+  /**
+   * The memory node failed and came back empty: a fresh pool, cNodes with empty
+   * caches. Storage must already hold the committed state (see the materialiser).
+   */
+  replaceMemory(): void {
+    this.memory = new MemoryNode(this.limits);
+    this.cnodes.forEach((cnode, i) => cnode.reset(this.remoteFor(i)));
+    this.eviction = this.wireMemory();
+  }
+
+  private remoteFor(cnodeIndex: number): RemoteMemory {
+    return this.transport?.(this.memory, cnodeIndex) ?? this.memory;
+  }
+
+  private wireMemory(): EvictionManager {
     this.memory.onFree((addresses) => {
       for (const cnode of this.cnodes) cnode.forget(addresses);
     });
-    this.eviction = new EvictionManager({ memory: this.memory, storage: options.storage, cnodes: this.cnodes }, this.limits);
+    return new EvictionManager({ memory: this.memory, storage: this.storage, cnodes: this.cnodes }, this.limits);
   }
 
   /** The state of one contract as seen by one cNode. */
