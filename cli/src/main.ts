@@ -5,7 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { FlexChainError } from '@flexchain/sdk';
 import { checkProject } from './check/check-project';
 import { printCheckReport } from './check/report';
-import { registerBenchCommands } from './commands/bench-smallbank';
+import { registerBenchCommands } from './commands/bench-commands';
 import type { CommandContext } from './commands/command-context';
 import { registerContractCommands } from './commands/contract-commands';
 import { registerNetworkCommands } from './commands/network-commands';

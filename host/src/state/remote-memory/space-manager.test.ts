@@ -19,8 +19,8 @@ describe('SpaceManager', () => {
     const space = new SpaceManager(limits);
     const a = space.allocate(100, () => undefined)!;
     space.free(a, 100);
-    expect(space.allocate(120, () => undefined)).toBe(a);
-    expect(space.classOf(129)).toBe(256);
+    expect(space.allocate(97, () => undefined)).toBe(a);
+    expect([64, 65, 129, 1060, 1281].map((b) => space.classOf(b))).toEqual([64, 80, 160, 1280, 1536]);
   });
 
   it('never hands out overlapping buffers and never crosses a slab boundary', () => {

@@ -1,9 +1,10 @@
 // The space manager of the remote memory pool: hands out buffers for records.
 //
 // Memory grows slab by slab (slabBytes each) up to the peer's budget
-// (memoryBudgetBytes). Buffers come in power-of-two size classes from
-// allocationBytesMin, so variable-length records reuse freed space without
-// fragmenting it: a freed buffer goes back to its class's free list.
+// (memoryBudgetBytes). Buffers come in size classes from allocationBytesMin:
+// four per power of two (e.g. 1024, 1280, 1536, 1792), so a record wastes at
+// most a quarter of its buffer, and variable-length records reuse freed space
+// without fragmenting it: a freed buffer goes back to its class's free list.
 // Pure bookkeeping over offsets; the bytes live in the slabs.
 //
 // Invariants: usedBytes = sum of allocated class sizes <= slabs * slabBytes <= budget;
@@ -14,6 +15,9 @@ import { ConfigInvalidError, FlexChainError } from '@flexchain/sdk';
 export class RecordTooLargeError extends FlexChainError {
   override name = 'RecordTooLargeError';
 }
+
+/** Size classes between consecutive powers of two; 4 bounds the waste per buffer at 25%. */
+const CLASSES_PER_DOUBLING = 4;
 
 export interface SpaceLimits {
   /** Size of one slab, in bytes. */
@@ -41,9 +45,11 @@ export class SpaceManager {
 
   /** The size class (buffer size) for a record of `bytes`. */
   classOf(bytes: number): number {
-    let size = this.limits.allocationBytesMin;
-    while (size < bytes) size *= 2;
-    return size;
+    if (bytes <= this.limits.allocationBytesMin) return this.limits.allocationBytesMin;
+    let power = this.limits.allocationBytesMin;
+    while (power * 2 < bytes) power *= 2;
+    const step = power / CLASSES_PER_DOUBLING;
+    return Math.ceil(bytes / step) * step;
   }
 
   /**
@@ -109,6 +115,7 @@ export class SpaceManager {
     while (slabBytes - offset >= allocationBytesMin) {
       let size = allocationBytesMin;
       while (size * 2 <= slabBytes - offset) size *= 2;
+      // Power-of-two pieces are all valid classes.
       const list = this.freeLists.get(size) ?? [];
       list.push(this.bumpSlab * slabBytes + offset);
       this.freeLists.set(size, list);

@@ -1,0 +1,171 @@
+// What every `flexchain bench` shares: an embedded network in a temporary
+// directory with one contract deployed, a preload phase with a progress bar,
+// and a closed loop of clients that submit transactions for a fixed time.
+// Every transaction, reads included, is submitted and committed (XOV).
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { FlexChainError, TransactionInvalidError } from '@flexchain/sdk';
+import { connect, type FlexChainClient } from '@flexchain/sdk/client';
+import type { PeerStatus } from '@flexchain/sdk/protocol';
+import { buildPackage, EmbeddedNetwork, loadSigningIdentity, type HostConfigOverrides } from '@flexchain/host';
+
+export const CONTRACTS_DIR = resolve(__dirname, '..', '..', '..', 'contracts');
+/** How often progress bars refresh, in ms. */
+const PROGRESS_INTERVAL_MS = 250;
+
+export class BenchArgumentError extends FlexChainError {
+  override name = 'BenchArgumentError';
+}
+
+export interface LoopResult {
+  readonly submitted: number;
+  readonly committed: number;
+  /** Invalidated by validation: MVCC or phantom conflicts. */
+  readonly aborted: number;
+  /** Refused by the contract during simulation. */
+  readonly rejected: number;
+  readonly tps: number;
+  readonly abortRate: number;
+  readonly latencyMs: { p50: number; p95: number; p99: number; max: number };
+  readonly worldState: PeerStatus['worldState'];
+}
+
+export interface BenchNetwork {
+  readonly client: FlexChainClient;
+  readonly network: EmbeddedNetwork;
+  close(): Promise<void>;
+}
+
+export async function startBenchNetwork(contract: string, options: { orgs: number; cnodes: number; config?: HostConfigOverrides }): Promise<BenchNetwork> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-bench-'));
+  const network = await EmbeddedNetwork.start({ dataDir, orgs: options.orgs, cnodes: options.cnodes, grpc: false, ...(options.config ? { config: options.config } : {}) });
+  const msp = join(dataDir, 'msp');
+  const channelId = network.manifest.channelId;
+  const admin = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId });
+  const built = await buildPackage(join(CONTRACTS_DIR, contract), { outDir: join(dataDir, 'package') });
+  const orgs = network.membership.organisations;
+  const policy = orgs.length === 1 ? `OR('${orgs[0]}.member')` : `OutOf(${Math.floor(orgs.length / 2) + 1}, ${orgs.map((o) => `'${o}.member'`).join(', ')})`;
+  await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1.0', policy });
+  admin.close();
+  const client = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId });
+  return {
+    client,
+    network,
+    close: async () => {
+      client.close();
+      await network.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs `batches` preload transactions, `concurrency` at a time, with a progress bar counting `units`. */
+export async function preload(label: string, total: number, batches: readonly { units: number; run: () => Promise<unknown> }[], concurrency: number, showProgress: boolean): Promise<void> {
+  const bar = showProgress ? new SingleBar({ format: `${label.padEnd(9)} [{bar}] {value}/{total}`, hideCursor: true, stream: process.stderr }) : undefined;
+  bar?.start(total, 0);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < batches.length; i = next++) {
+        await batches[i]!.run();
+        bar?.update((done += batches[i]!.units));
+      }
+    }),
+  );
+  bar?.stop();
+}
+
+/** Submits `nextTx()` from `clients` concurrent loops for `durationMs`; measures commits, aborts and latency. */
+export async function closedLoop(bench: BenchNetwork, contract: string, options: { clients: number; durationMs: number; label: string }, nextTx: () => [string, unknown[]], showProgress: boolean): Promise<LoopResult> {
+  const latencies: number[] = [];
+  let submitted = 0;
+  let committed = 0;
+  let aborted = 0;
+  let rejected = 0;
+  const start = performance.now();
+  const deadline = start + options.durationMs;
+  const durationS = Math.round(options.durationMs / 1000);
+  const bar = showProgress ? new SingleBar({ format: `${options.label.padEnd(9)} [{bar}] {elapsed}/{duration}s  {tps} tps  aborts {aborts}`, hideCursor: true, stream: process.stderr }) : undefined;
+  bar?.start(durationS, 0, { elapsed: 0, duration: durationS, tps: 0, aborts: 0 });
+  const progress = () => {
+    const elapsed = (performance.now() - start) / 1000;
+    bar?.update(Math.min(durationS, Math.floor(elapsed)), { elapsed: elapsed.toFixed(0), duration: durationS, tps: (committed / elapsed).toFixed(0), aborts: aborted });
+  };
+  const ticker = setInterval(progress, PROGRESS_INTERVAL_MS);
+  await Promise.all(
+    Array.from({ length: options.clients }, async () => {
+      while (performance.now() < deadline) {
+        const [fn, args] = nextTx();
+        const t0 = performance.now();
+        submitted++;
+        try {
+          await bench.client.submit(contract, fn, args);
+          committed++;
+          latencies.push(performance.now() - t0);
+        } catch (err) {
+          if (err instanceof TransactionInvalidError) aborted++;
+          else rejected++;
+        }
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - start;
+  clearInterval(ticker);
+  progress();
+  bar?.stop();
+  latencies.sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  const pct = (p: number) => round(latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
+  return {
+    submitted,
+    committed,
+    aborted,
+    rejected,
+    tps: Math.round((committed * 1000) / elapsedMs),
+    abortRate: submitted === 0 ? 0 : Math.round((aborted / submitted) * 10000) / 10000,
+    latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: round(latencies.at(-1) ?? 0) },
+    worldState: (await bench.network.gateway.status()).peers[0]!.worldState,
+  };
+}
+
+/** A seeded generator, so a benchmark run can be repeated exactly. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Draws integers in [0, n) with Zipf exponent s (s = 0 is uniform), by inverse CDF. */
+export function zipfSampler(n: number, s: number, random: () => number): () => number {
+  if (s === 0) return () => Math.floor(random() * n);
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let i = 0; i < n; i++) cdf[i] = sum += 1 / Math.pow(i + 1, s);
+  return () => {
+    const x = random() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+}
+
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new BenchArgumentError(`Duration ${JSON.stringify(text)} is not valid.`, { hint: 'Write e.g. 30s, 2m or 500ms.' });
+  const n = Number(m[1]);
+  return Math.round(m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000);
+}

@@ -1,0 +1,62 @@
+// Smallbank (paper §6): Pw share of writes (Amalgamate, TransactSavings,
+// DepositChecking, SendPayment, WriteCheck), Query otherwise.
+
+import { closedLoop, mulberry32, preload, startBenchNetwork, type LoopResult } from './harness';
+
+/** Accounts created per preload transaction (the contract's seedAccounts bound). */
+const PRELOAD_ACCOUNTS_PER_TX = 1000;
+/** Preload transactions in flight at once. */
+const PRELOAD_CONCURRENCY = 4;
+/** Opening balances: large, so random small transfers rarely hit insufficient funds. */
+const OPENING_BALANCE = 1_000_000;
+/** Largest amount a generated transaction moves. */
+const AMOUNT_MAX = 10;
+const WRITE_OPS = ['amalgamate', 'transactSavings', 'depositChecking', 'sendPayment', 'writeCheck'] as const;
+
+export interface SmallbankBenchOptions {
+  accounts: number;
+  pw: number;
+  durationMs: number;
+  clients: number;
+  cnodes: number;
+  orgs: number;
+  seed: number;
+}
+
+export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult {
+  readonly workload: 'smallbank';
+}
+
+export async function runSmallbankBench(options: SmallbankBenchOptions, showProgress: boolean): Promise<SmallbankBenchResult> {
+  const bench = await startBenchNetwork('smallbank', options);
+  try {
+    const batches = Array.from({ length: Math.ceil(options.accounts / PRELOAD_ACCOUNTS_PER_TX) }, (_, b) => {
+      const first = b * PRELOAD_ACCOUNTS_PER_TX;
+      const count = Math.min(PRELOAD_ACCOUNTS_PER_TX, options.accounts - first);
+      return { units: count, run: () => bench.client.submit('smallbank', 'seedAccounts', [first, count, OPENING_BALANCE, OPENING_BALANCE]) };
+    });
+    await preload('preload', options.accounts, batches, PRELOAD_CONCURRENCY, showProgress);
+
+    const random = mulberry32(options.seed);
+    const account = () => String(Math.floor(random() * options.accounts));
+    const other = (a: string) => {
+      for (;;) {
+        const b = account();
+        if (b !== a || options.accounts === 1) return b;
+      }
+    };
+    const amount = () => 1 + Math.floor(random() * AMOUNT_MAX);
+    const nextTx = (): [string, unknown[]] => {
+      if (random() >= options.pw) return ['query', [account()]];
+      const op = WRITE_OPS[Math.floor(random() * WRITE_OPS.length)]!;
+      const a = account();
+      if (op === 'amalgamate') return [op, [a, other(a)]];
+      if (op === 'sendPayment') return [op, [a, other(a), amount()]];
+      return [op, [a, amount()]];
+    };
+    const result = await closedLoop(bench, 'smallbank', { clients: options.clients, durationMs: options.durationMs, label: 'smallbank' }, nextTx, showProgress);
+    return { workload: 'smallbank', ...options, ...result };
+  } finally {
+    await bench.close();
+  }
+}

@@ -1,0 +1,72 @@
+// YCSB (paper §6): preloaded records of a configurable size; workload A is 50%
+// reads / 50% updates, B is 95% / 5%; keys uniform or Zipfian. Runs on the
+// disaggregated store with a given remote memory and local cache, or on the
+// paper's "generic XOV" baseline: a monolithic peer with LevelDB alone.
+
+import type { HostConfigOverrides } from '@flexchain/host';
+import { closedLoop, mulberry32, preload, startBenchNetwork, zipfSampler, type LoopResult } from './harness';
+
+/** Bytes of record data per preload transaction: keeps a preload envelope near a block's size. */
+const PRELOAD_BYTES_PER_TX = 1024 * 1024;
+/** The contract's load bound. */
+const PRELOAD_RECORDS_PER_TX_MAX = 1000;
+const PRELOAD_CONCURRENCY = 4;
+const KEY_DIGITS = 8;
+export const UPDATE_SHARE = { a: 0.5, b: 0.05 } as const;
+
+export interface YcsbBenchOptions {
+  workload: 'a' | 'b';
+  records: number;
+  recordSize: number;
+  zipf: number;
+  durationMs: number;
+  clients: number;
+  cnodes: number;
+  seed: number;
+  /** 'generic-xov' runs on LevelDB alone. */
+  baseline?: 'generic-xov';
+  /** Remote memory budget and local cache per cNode, in bytes (disaggregated only). */
+  remoteMemoryBytes?: number;
+  localCacheBytes?: number;
+  /** Free bytes below which eviction starts; default an eighth of the budget. */
+  evictBelowBytes?: number;
+}
+
+export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
+  readonly bench: 'ycsb';
+}
+
+export function ycsbConfig(options: YcsbBenchOptions, slabBytes: number): HostConfigOverrides {
+  if (options.baseline === 'generic-xov') return { worldState: 'leveldb' };
+  const budget = options.remoteMemoryBytes === undefined ? undefined : Math.max(slabBytes, Math.ceil(options.remoteMemoryBytes / slabBytes) * slabBytes);
+  return {
+    worldState: 'disaggregated',
+    tieredState: {
+      ...(budget === undefined ? {} : { memoryBudgetBytes: budget, evictionFreeBytesMin: options.evictBelowBytes ?? Math.floor(budget / 8) }),
+      ...(options.localCacheBytes === undefined ? {} : { localCacheBytesMax: options.localCacheBytes }),
+    },
+  };
+}
+
+export async function runYcsbBench(options: YcsbBenchOptions, slabBytes: number, showProgress: boolean): Promise<YcsbBenchResult> {
+  const bench = await startBenchNetwork('ycsb', { orgs: 1, cnodes: options.cnodes, config: ycsbConfig(options, slabBytes) });
+  try {
+    const perTx = Math.max(1, Math.min(PRELOAD_RECORDS_PER_TX_MAX, Math.floor(PRELOAD_BYTES_PER_TX / options.recordSize)));
+    const batches = Array.from({ length: Math.ceil(options.records / perTx) }, (_, b) => {
+      const first = b * perTx;
+      const count = Math.min(perTx, options.records - first);
+      return { units: count, run: () => bench.client.submit('ycsb', 'load', ['user', first, count, KEY_DIGITS, options.recordSize]) };
+    });
+    await preload('preload', options.records, batches, PRELOAD_CONCURRENCY, showProgress);
+
+    const random = mulberry32(options.seed);
+    const pick = zipfSampler(options.records, options.zipf, random);
+    const key = () => 'user' + String(pick()).padStart(KEY_DIGITS, '0');
+    const updates = UPDATE_SHARE[options.workload];
+    const nextTx = (): [string, unknown[]] => (random() < updates ? ['update', [key(), options.recordSize]] : ['read', [key()]]);
+    const result = await closedLoop(bench, 'ycsb', { clients: options.clients, durationMs: options.durationMs, label: `ycsb-${options.workload}` }, nextTx, showProgress);
+    return { bench: 'ycsb', ...options, ...result };
+  } finally {
+    await bench.close();
+  }
+}

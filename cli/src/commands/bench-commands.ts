@@ -1,0 +1,95 @@
+// flexchain bench smallbank | ycsb: benchmarks that print figures.
+
+import type { Command } from 'commander';
+import { DEFAULT_HOST_CONFIG } from '@flexchain/host';
+import { BenchArgumentError, parseDuration, type LoopResult } from '../bench/harness';
+import { runSmallbankBench } from '../bench/smallbank';
+import { runYcsbBench } from '../bench/ycsb';
+import { printJson, style } from '../output';
+import { formatSize, parseSize } from '../ui/sizes';
+import type { CommandContext } from './command-context';
+
+const num = (name: string, test: (n: number) => boolean, what: string) => (value: string) => {
+  const n = Number(value);
+  if (!test(n)) throw new BenchArgumentError(`${name} must be ${what}, got ${JSON.stringify(value)}.`);
+  return n;
+};
+const positiveInt = (name: string) => num(name, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number');
+
+function printLoop(result: LoopResult): void {
+  console.log(`  committed tps   ${style.bold(String(result.tps))}`);
+  console.log(`  latency ms      p50 ${result.latencyMs.p50}  p95 ${result.latencyMs.p95}  p99 ${result.latencyMs.p99}  max ${result.latencyMs.max}`);
+  console.log(`  abort rate      ${(result.abortRate * 100).toFixed(2)}%  (${result.aborted} MVCC/phantom of ${result.submitted} submitted; ${result.rejected} refused by the contract)`);
+  const w = result.worldState;
+  if (w.kind === 'disaggregated') {
+    console.log(`  world state     remote memory ${formatSize(w.memoryUsedBytes ?? 0)} of ${formatSize(w.memoryBudgetBytes ?? 0)}, cache hit ${((w.cacheHitRatio ?? 0) * 100).toFixed(1)}%, reads from storage ${((w.storageReadShare ?? 0) * 100).toFixed(1)}%, evicted ${w.evictedKeys ?? 0} keys`);
+  } else console.log('  world state     LevelDB alone (generic XOV)');
+}
+
+export function registerBenchCommands(program: Command, ctx: CommandContext): void {
+  const bench = program.command('bench').description('benchmarks that drive an embedded network end to end and print figures');
+  const showProgress = () => !ctx.json && Boolean(process.stderr.isTTY);
+
+  bench
+    .command('smallbank')
+    .description('Smallbank: Pw share of writes (Amalgamate, TransactSavings, DepositChecking, SendPayment, WriteCheck), Query otherwise')
+    .option('--accounts <n>', 'customer accounts', positiveInt('--accounts'), 10_000)
+    .option('--pw <p>', 'share of write transactions, 0 to 1', num('--pw', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0.95)
+    .option('--duration <time>', 'measuring time, e.g. 30s', '30s')
+    .option('--clients <n>', 'concurrent closed-loop clients', positiveInt('--clients'), 64)
+    .option('--cnodes <n>', 'cNodes per peer', positiveInt('--cnodes'), 2)
+    .option('--orgs <n>', 'organisations (one peer each); endorsement needs a majority', positiveInt('--orgs'), 1)
+    .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { accounts: number; pw: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed }, showProgress());
+      if (ctx.json) return printJson(result);
+      console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, ${result.clients} clients, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${(result.durationMs / 1000).toFixed(0)} s`);
+      printLoop(result);
+    });
+
+  bench
+    .command('ycsb')
+    .description('YCSB: workload a (50% updates) or b (5% updates) over preloaded records, uniform or Zipfian')
+    .option('--workload <a|b>', 'a: 50% read / 50% update; b: 95% / 5%', 'a')
+    .option('--records <n>', 'preloaded records', positiveInt('--records'), 100_000)
+    .option('--record-size <size>', 'bytes per record, e.g. 1KiB (the paper uses 10KB)', '1KiB')
+    .option('--remote-memory <size>', 'remote memory budget (disaggregated store)')
+    .option('--local-cache <size>', 'data cache per cNode (disaggregated store)')
+    .option('--evict-below <size>', 'start evicting below this much free remote memory (default: an eighth of the budget)')
+    .option('--zipf <s>', 'Zipf exponent of key popularity; 0 is uniform', num('--zipf', (n) => n >= 0 && n <= 5, 'between 0 and 5'), 0)
+    .option('--baseline <generic-xov>', 'run the generic XOV baseline: a monolithic peer with LevelDB alone')
+    .option('--duration <time>', 'measuring time, e.g. 30s', '30s')
+    .option('--clients <n>', 'concurrent closed-loop clients', positiveInt('--clients'), 64)
+    .option('--cnodes <n>', 'cNodes', positiveInt('--cnodes'), 2)
+    .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; zipf: number; baseline?: string; duration: string; clients: number; cnodes: number; seed: number; json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
+      if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
+      const result = await runYcsbBench(
+        {
+          workload: opts.workload,
+          records: opts.records,
+          recordSize: parseSize(opts.recordSize, '--record-size'),
+          zipf: opts.zipf,
+          durationMs: parseDuration(opts.duration),
+          clients: opts.clients,
+          cnodes: opts.cnodes,
+          seed: opts.seed,
+          ...(opts.baseline ? { baseline: 'generic-xov' as const } : {}),
+          ...(opts.remoteMemory ? { remoteMemoryBytes: parseSize(opts.remoteMemory, '--remote-memory') } : {}),
+          ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}),
+          ...(opts.evictBelow ? { evictBelowBytes: parseSize(opts.evictBelow, '--evict-below') } : {}),
+        },
+        DEFAULT_HOST_CONFIG.tieredState.slabBytes,
+        showProgress(),
+      );
+      if (ctx.json) return printJson(result);
+      const store = result.baseline ? 'generic XOV (LevelDB)' : `disaggregated, remote memory ${formatSize(result.worldState.memoryBudgetBytes ?? 0)}`;
+      console.log(`${style.bold(`ycsb-${result.workload}`)}  ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${result.clients} clients, ${result.cnodes} cNodes, ${store}, ${(result.durationMs / 1000).toFixed(0)} s`);
+      printLoop(result);
+    });
+}
