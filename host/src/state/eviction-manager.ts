@@ -6,7 +6,7 @@
 // invalid flag, back off and retry, and find the key in storage afterwards.
 // Rounds never overlap.
 
-import type { EvictionCandidate } from './remote-memory/memory-node';
+import type { MemoryControl } from './remote-memory/memory-control';
 import { decodeRecord } from './remote-memory/record-layout';
 import type { StoredRecord } from './storage-node';
 
@@ -18,13 +18,7 @@ export interface EvictionLimits {
 }
 
 export interface EvictionParticipants {
-  readonly memory: {
-    readonly stats: { readonly freeBytes: number };
-    beginEviction(keys: Iterable<string>): EvictionCandidate[];
-    completeEviction(candidates: readonly EvictionCandidate[]): void;
-    abortEviction(candidates: readonly EvictionCandidate[]): void;
-    someKeys(count: number): string[];
-  };
+  readonly memory: Pick<MemoryControl, 'stats' | 'beginEviction' | 'completeEviction' | 'abortEviction' | 'someKeys'>;
   readonly storage: { putIfNewer(records: readonly StoredRecord[]): Promise<void> };
   readonly cnodes: readonly { coldKeys(count: number): string[]; evicted(keys: readonly string[]): void }[];
 }
@@ -70,14 +64,14 @@ export class EvictionManager {
     const perNode = Math.max(1, Math.ceil(this.limits.evictionBatchKeys / Math.max(1, cnodes.length)));
     const cold = new Set(cnodes.flatMap((c) => c.coldKeys(perNode)));
     // Keys only in memory (never read by a cNode since) are cold too.
-    if (cold.size < this.limits.evictionBatchKeys) for (const key of memory.someKeys(this.limits.evictionBatchKeys - cold.size)) cold.add(key);
+    if (cold.size < this.limits.evictionBatchKeys) for (const key of await memory.someKeys(this.limits.evictionBatchKeys - cold.size)) cold.add(key);
     return this.evictKeys(cold);
   }
 
   /** Evicts these keys (those in memory and not already being evicted); resolves with how many. */
   async evictKeys(keys: Iterable<string>): Promise<number> {
     const { memory, storage, cnodes } = this.participants;
-    const candidates = memory.beginEviction(keys);
+    const candidates = await memory.beginEviction([...keys]);
     try {
       await storage.putIfNewer(candidates.map(({ key, record }) => {
         const decoded = decodeRecord(record);
@@ -85,12 +79,12 @@ export class EvictionManager {
       }));
     } catch (err) {
       // Nothing was dropped from memory: make the records valid again and let the caller see the failure.
-      memory.abortEviction(candidates);
+      await memory.abortEviction(candidates);
       throw err;
     }
     const evicted = candidates.map((c) => c.key);
     for (const cnode of cnodes) cnode.evicted(evicted);
-    memory.completeEviction(candidates);
+    await memory.completeEviction(candidates);
     this.rounds++;
     return candidates.length;
   }

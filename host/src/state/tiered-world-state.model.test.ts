@@ -11,7 +11,11 @@ import fc from 'fast-check';
 import { compareUtf8, type Version } from '@flexchain/sdk';
 import { LedgerDb } from '../storage/ledger-db';
 import { StorageNode } from './storage-node';
-import { TieredWorldState } from './tiered-world-state';
+import { MemoryNode } from './remote-memory/memory-node';
+import type { MemoryControl } from './remote-memory/memory-control';
+import { DEFAULT_TIERED_STATE_LIMITS, TieredWorldState } from './tiered-world-state';
+import { MemoryNodeServer } from './transport/memory-node-server';
+import { TcpMemoryClient } from './transport/tcp-memory-client';
 
 type Command =
   | { kind: 'commit'; cnode: number; writes: [string, number | null][] }
@@ -41,28 +45,38 @@ function valueOf(version: Version, size: number): Uint8Array {
   return v;
 }
 
-describe('tiered world state against a model', () => {
+const LIMITS = {
+  slabBytes: 2048,
+  memoryBudgetBytes: 4 * 2048,
+  allocationBytesMin: 64,
+  gcThresholdBytes: 1024,
+  evictionFreeBytesMin: 2048,
+  evictionBatchKeys: 4,
+  localCacheBytesMax: 600,
+  metadataEntriesMax: 4,
+  readBackoffMs: 0,
+};
+
+/** Where the memory node lives: in this process, or behind the TCP protocol. */
+const TRANSPORTS: Record<string, () => Promise<{ memory?: MemoryControl; close: () => Promise<void> }>> = {
+  'in-process': async () => ({ close: async () => {} }),
+  tcp: async () => {
+    const server = new MemoryNodeServer(new MemoryNode({ ...DEFAULT_TIERED_STATE_LIMITS, ...LIMITS }));
+    const port = await server.listen(0);
+    const client = await TcpMemoryClient.connect('127.0.0.1', port);
+    return { memory: client, close: async () => (client.close(), server.close()) };
+  },
+};
+
+describe.each(Object.keys(TRANSPORTS))('tiered world state against a model (%s memory node)', (transport) => {
   it('never returns a stale committed value, through commits, eviction, GC and cache churn', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 10, maxLength: 80 }), async (commands) => {
         const dir = mkdtempSync(join(tmpdir(), 'flexchain-tiered-'));
         const ledger = new LedgerDb(dir);
         await ledger.open();
-        const store = new TieredWorldState({
-          storage: new StorageNode(ledger.state),
-          cnodeCount: CNODES,
-          limits: {
-            slabBytes: 2048,
-            memoryBudgetBytes: 4 * 2048,
-            allocationBytesMin: 64,
-            gcThresholdBytes: 1024,
-            evictionFreeBytesMin: 2048,
-            evictionBatchKeys: 4,
-            localCacheBytesMax: 600,
-            metadataEntriesMax: 4,
-            readBackoffMs: 0,
-          },
-        });
+        const node = await TRANSPORTS[transport]!();
+        const store = new TieredWorldState({ storage: new StorageNode(ledger.state), cnodeCount: CNODES, limits: LIMITS, ...(node.memory ? { memory: node.memory } : {}) });
         const model = new Map<string, { value: Uint8Array; version: Version }>();
         const ns = (i: number) => store.namespace('c', i);
         let blockNum = 1;
@@ -111,13 +125,15 @@ describe('tiered world state against a model', () => {
                 break;
               }
               case 'gc':
-                store.memory.collectGarbage();
+                await store.memory.collectGarbage();
                 break;
             }
           }
           for (const k of KEYS) for (let i = 0; i < CNODES; i++) await expectRead(i, k);
+          await store.memory.refreshStats();
           expect(store.memory.stats.usedBytes).toBeLessThanOrEqual(4 * 2048);
         } finally {
+          await node.close();
           await ledger.close();
           rmSync(dir, { recursive: true, force: true });
         }

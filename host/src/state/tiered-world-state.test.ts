@@ -48,7 +48,7 @@ describe('tiered world state scenarios', () => {
     await a.commit([{ write: { key: 'k', value: value(2) }, version: { blockNum: 2, txNum: 0 } }]);
     // Evict k (frees version 2's buffer), then collect version 1's buffer: it is freed last, so reused first.
     expect(await store.eviction.evictKeys(['c\u0000k'])).toBe(1);
-    store.memory.collectGarbage();
+    await store.memory.collectGarbage();
     // cNode 0 reads k from storage and promotes it into the reused buffer.
     expect((await a.get('k'))?.version).toEqual({ blockNum: 2, txNum: 0 });
     // cNode 1 must see version 2, not its old copy of the buffer.
@@ -59,12 +59,12 @@ describe('tiered world state scenarios', () => {
     const store = await open({ slabBytes: 4096, memoryBudgetBytes: 8192, evictionFreeBytesMin: 1024, readBackoffMs: 5 });
     await store.namespace('c', 0).commit([{ write: { key: 'hot', value: value(9) }, version: { blockNum: 1, txNum: 0 } }]);
     // cNode 1 knows the address (from the invalidation) but holds no copy, so it reads remote memory.
-    const candidates = store.memory.beginEviction(['c\u0000hot']);
+    const candidates = await store.memory.beginEviction(['c\u0000hot']);
     const read = store.namespace('c', 1).get('hot');
     await new Promise((r) => setTimeout(r, 2));
     await storage.putIfNewer([{ key: 'c\u0000hot', version: { blockNum: 1, txNum: 0 }, value: value(9) }]);
     for (const c of store.cnodes) c.evicted(['c\u0000hot']);
-    store.memory.completeEviction(candidates);
+    await store.memory.completeEviction(candidates);
     expect(await read).toEqual({ value: value(9), version: { blockNum: 1, txNum: 0 } });
     expect(store.stats().readRetries).toBeGreaterThan(0);
   });

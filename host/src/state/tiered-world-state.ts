@@ -13,7 +13,7 @@ import type { StateAccess } from './state-access';
 import { ComputeNodeState, type ComputeNodeLimits } from './compute-node-state';
 import { EvictionManager, type EvictionLimits } from './eviction-manager';
 import { MemoryNode, type MemoryNodeLimits } from './remote-memory/memory-node';
-import type { RemoteMemory } from './remote-memory/remote-memory';
+import type { MemoryControl } from './remote-memory/memory-control';
 import type { StorageNode, StoredRecord } from './storage-node';
 
 export interface TieredStateLimits extends MemoryNodeLimits, ComputeNodeLimits, EvictionLimits {
@@ -50,19 +50,18 @@ export interface TieredWorldStateOptions {
   readonly storage: StorageNode;
   readonly cnodeCount: number;
   readonly limits?: Partial<TieredStateLimits>;
-  /** The transport each cNode uses to reach the memory node; default in-process. */
-  readonly transport?: (memory: MemoryNode, cnodeIndex: number) => RemoteMemory;
+  /** The memory node, reached through some transport; default an in-process MemoryNode. */
+  readonly memory?: MemoryControl;
 }
 
 const NAMESPACE_SEPARATOR = '\u0000';
 
 export class TieredWorldState {
-  memory: MemoryNode;
+  memory: MemoryControl;
   readonly cnodes: ComputeNodeState[];
   eviction: EvictionManager;
   readonly limits: TieredStateLimits;
   private readonly storage: StorageNode;
-  private readonly transport: ((memory: MemoryNode, cnodeIndex: number) => RemoteMemory) | undefined;
 
   constructor(options: TieredWorldStateOptions) {
     this.limits = { ...DEFAULT_TIERED_STATE_LIMITS, ...options.limits };
@@ -70,15 +69,14 @@ export class TieredWorldState {
       throw new TieredStateConfigError(`evictionFreeBytesMin (${this.limits.evictionFreeBytesMin}) must be below memoryBudgetBytes (${this.limits.memoryBudgetBytes}), or eviction would never stop.`);
     }
     this.storage = options.storage;
-    this.transport = options.transport;
-    this.memory = new MemoryNode(this.limits);
+    this.memory = options.memory ?? new MemoryNode(this.limits);
     const peers = {
       storage: options.storage,
       cnodes: () => this.cnodes,
       makeRoom: () => this.eviction.evict(),
       memoryShort: () => this.eviction.needed(),
     };
-    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new ComputeNodeState(`cnode${i}`, this.remoteFor(i), peers, this.limits));
+    this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new ComputeNodeState(`cnode${i}`, this.memory, peers, this.limits));
     this.eviction = this.wireMemory();
   }
 
@@ -86,14 +84,10 @@ export class TieredWorldState {
    * The memory node failed and came back empty: a fresh pool, cNodes with empty
    * caches. Storage must already hold the committed state (see the materialiser).
    */
-  replaceMemory(): void {
-    this.memory = new MemoryNode(this.limits);
-    this.cnodes.forEach((cnode, i) => cnode.reset(this.remoteFor(i)));
+  replaceMemory(memory: MemoryControl = new MemoryNode(this.limits)): void {
+    this.memory = memory;
+    for (const cnode of this.cnodes) cnode.reset(memory);
     this.eviction = this.wireMemory();
-  }
-
-  private remoteFor(cnodeIndex: number): RemoteMemory {
-    return this.transport?.(this.memory, cnodeIndex) ?? this.memory;
   }
 
   private wireMemory(): EvictionManager {

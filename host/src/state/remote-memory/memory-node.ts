@@ -12,7 +12,8 @@
 
 import { FlexChainError } from '@flexchain/sdk';
 import { decodeRecord, encodedLength, getNext, NULL_ADDRESS, setNext, setValid } from './record-layout';
-import type { LinkOutcome, RemoteMemory } from './remote-memory';
+import type { MemoryControl, MemoryStats } from './memory-control';
+import type { LinkOutcome } from './remote-memory';
 import { SortedKeySet } from '../sorted-key-set';
 import { SpaceManager, type SpaceLimits } from './space-manager';
 
@@ -32,7 +33,7 @@ export interface EvictionCandidate {
   readonly record: Uint8Array;
 }
 
-export class MemoryNode implements RemoteMemory {
+export class MemoryNode implements MemoryControl {
   private readonly slabs: Uint8Array[] = [];
   private readonly space: SpaceManager;
   private readonly table = new Map<string, number>();
@@ -68,7 +69,7 @@ export class MemoryNode implements RemoteMemory {
       this.slabs[slabIndex] = new Uint8Array(new SharedArrayBuffer(this.limits.slabBytes));
     });
     if (address === undefined && this.garbage.length > 0) {
-      this.collectGarbage();
+      this.collectGarbageNow();
       return this.allocate(bytes);
     }
     return address;
@@ -115,7 +116,7 @@ export class MemoryNode implements RemoteMemory {
    * Locks the keys still in memory, clears the valid flag of their latest
    * record (readers back off) and returns those records for flushing.
    */
-  beginEviction(keys: Iterable<string>): EvictionCandidate[] {
+  async beginEviction(keys: Iterable<string>): Promise<EvictionCandidate[]> {
     const out: EvictionCandidate[] = [];
     for (const key of keys) {
       const address = this.table.get(key);
@@ -131,7 +132,7 @@ export class MemoryNode implements RemoteMemory {
   }
 
   /** After the records are persisted: drop the keys, free their buffers, unlock. */
-  completeEviction(candidates: readonly EvictionCandidate[]): void {
+  async completeEviction(candidates: readonly EvictionCandidate[]): Promise<void> {
     for (const { key, address, record } of candidates) {
       this.table.delete(key);
       this.index.delete(key);
@@ -143,7 +144,7 @@ export class MemoryNode implements RemoteMemory {
   }
 
   /** The flush failed: the records stay in memory, valid and unlocked. */
-  abortEviction(candidates: readonly EvictionCandidate[]): void {
+  async abortEviction(candidates: readonly EvictionCandidate[]): Promise<void> {
     for (const { key, address } of candidates) {
       const [slab, offset] = this.locate(address);
       setValid(slab, offset, true);
@@ -152,7 +153,7 @@ export class MemoryNode implements RemoteMemory {
   }
 
   /** Keys in memory, oldest first, for eviction when cNodes report none. */
-  someKeys(count: number): string[] {
+  async someKeys(count: number): Promise<string[]> {
     const out: string[] = [];
     for (const key of this.table.keys()) {
       if (out.length >= count) break;
@@ -162,7 +163,11 @@ export class MemoryNode implements RemoteMemory {
   }
 
   /** Frees superseded versions. Readers holding their addresses detect reuse by key and retry. */
-  collectGarbage(): void {
+  async collectGarbage(): Promise<void> {
+    this.collectGarbageNow();
+  }
+
+  private collectGarbageNow(): void {
     for (const { address, bytes } of this.garbage) this.space.free(address, bytes);
     this.announceFreed(this.garbage.map((g) => g.address));
     this.collectedVersions += this.garbage.length;
@@ -170,7 +175,9 @@ export class MemoryNode implements RemoteMemory {
     this.garbageBytes = 0;
   }
 
-  get stats() {
+  async refreshStats(): Promise<void> {}
+
+  get stats(): MemoryStats {
     return {
       keys: this.table.size,
       usedBytes: this.space.usedBytes,
@@ -202,7 +209,7 @@ export class MemoryNode implements RemoteMemory {
     if (getNext(slab, offset) === NULL_ADDRESS) throw new RemoteAddressInvalidError(`Retired version at ${address} has no successor.`);
     this.garbage.push({ address, bytes });
     this.garbageBytes += this.space.classOf(bytes);
-    if (this.garbageBytes >= this.limits.gcThresholdBytes) this.collectGarbage();
+    if (this.garbageBytes >= this.limits.gcThresholdBytes) this.collectGarbageNow();
   }
 
   private locate(address: number): [Uint8Array, number] {

@@ -1,0 +1,33 @@
+// Everything the peer's side of the tiered store needs from a memory node:
+// the cNode operations (RemoteMemory) plus what the eviction manager and the
+// status page use. MemoryNode implements it in-process; TcpMemoryClient over
+// the network. Calls that the in-process node answers synchronously are async
+// here, because a remote node cannot.
+
+import type { EvictionCandidate } from './memory-node';
+import type { RemoteMemory } from './remote-memory';
+
+export interface MemoryStats {
+  readonly keys: number;
+  readonly usedBytes: number;
+  readonly capacityBytes: number;
+  readonly budgetBytes: number;
+  readonly freeBytes: number;
+  readonly slabs: number;
+  readonly garbageBytes: number;
+  readonly evictedKeys: number;
+  readonly collectedVersions: number;
+}
+
+export interface MemoryControl extends RemoteMemory {
+  /** Latest known statistics; a remote node updates freeBytes with every reply, the rest on refreshStats(). */
+  readonly stats: MemoryStats;
+  refreshStats(): Promise<void>;
+  beginEviction(keys: readonly string[]): Promise<EvictionCandidate[]>;
+  completeEviction(candidates: readonly EvictionCandidate[]): Promise<void>;
+  abortEviction(candidates: readonly EvictionCandidate[]): Promise<void>;
+  someKeys(count: number): Promise<string[]>;
+  collectGarbage(): Promise<void>;
+  /** Called with buffers the node freed, before it can reuse them. */
+  onFree(listener: (addresses: readonly number[]) => void): void;
+}
