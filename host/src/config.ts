@@ -40,6 +40,10 @@ export interface HostConfig {
   readonly worldState: WorldStateKind;
   /** Bounds of the tiered store: local caches, remote memory budget, slabs, eviction, GC. */
   readonly tieredState: TieredStateLimits;
+  /** Wait between attempts to reach a lost memory node, in ms. */
+  readonly memoryReconnectIntervalMs: number;
+  /** Attempts to reach a lost memory node before the peer stops. */
+  readonly memoryReconnectAttemptsMax: number;
 }
 
 export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
@@ -62,6 +66,9 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   rangeBatchEntries: 256,
   worldState: 'disaggregated',
   tieredState: DEFAULT_TIERED_STATE_LIMITS,
+  // 150 attempts 200 ms apart: a memory node restarted by its supervisor within 30 s is picked up.
+  memoryReconnectIntervalMs: 200,
+  memoryReconnectAttemptsMax: 150,
 });
 
 export type HostConfigOverrides = Partial<Omit<HostConfig, 'stub' | 'tieredState'>> & { stub?: Partial<StubLimits>; tieredState?: Partial<TieredStateLimits> };

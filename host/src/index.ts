@@ -11,3 +11,8 @@ export { Peer } from './peer/peer';
 export { SoloOrderer } from './order/solo-orderer';
 export { parsePolicy, formatPolicy, policySatisfied, PolicyInvalidError } from './validate/policy';
 export { LIFECYCLE_CONTRACT } from './peer/lifecycle';
+export { MemoryNode } from './state/remote-memory/memory-node';
+export { MemoryNodeServer } from './state/transport/memory-node-server';
+export { TcpMemoryClient } from './state/transport/tcp-memory-client';
+export { DEFAULT_TIERED_STATE_LIMITS, type TieredStateLimits } from './state/tiered-world-state';
+export { parseEndpoint } from './network';

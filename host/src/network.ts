@@ -17,6 +17,7 @@ import { createOrganisations, loadSigningIdentity, Membership, mspIdOf } from '.
 import { GrpcGatewayServer } from './net/grpc-server';
 import { SoloOrderer } from './order/solo-orderer';
 import { Peer } from './peer/peer';
+import { TcpMemoryClient } from './state/transport/tcp-memory-client';
 
 export const DEFAULT_CHANNEL_ID = 'flexchain';
 export const DEFAULT_PORT = 7051;
@@ -32,6 +33,8 @@ export interface NetworkOptions {
   readonly host?: string;
   readonly grpc?: boolean;
   readonly config?: HostConfigOverrides;
+  /** host:port of each organisation's memory node process, in org order; omit for in-process pools. */
+  readonly mnodes?: readonly string[];
   readonly log?: (level: LogLevel, message: string) => void;
 }
 
@@ -79,6 +82,9 @@ export class EmbeddedNetwork {
     const cnodes = options.cnodes ?? previous?.cnodes ?? 2;
     if (!Number.isSafeInteger(orgs) || orgs < 1 || orgs > 16) throw new NetworkConfigError(`--orgs must be 1 to 16, got ${orgs}.`);
     if (!Number.isSafeInteger(cnodes) || cnodes < 1 || cnodes > 64) throw new NetworkConfigError(`--cnodes must be 1 to 64, got ${cnodes}.`);
+    if (options.mnodes && options.mnodes.length !== orgs) {
+      throw new NetworkConfigError(`Give one memory node per organisation: ${orgs} needed, ${options.mnodes.length} given.`, { hint: 'Pass --mnode host:port,host:port,… in organisation order.' });
+    }
     const channelId = previous?.channelId ?? DEFAULT_CHANNEL_ID;
 
     mkdirSync(dataDir, { recursive: true });
@@ -90,7 +96,9 @@ export class EmbeddedNetwork {
     const peers = await Promise.all(
       Array.from({ length: orgs }, async (_, i) => {
         const mspId = mspIdOf(i + 1);
-        const peer = new Peer({ mspId, location: join(dataDir, 'peers', mspId), channelId, identity: loadSigningIdentity(mspDir, mspId, 'peer0'), membership, cnodeCount: cnodes, config, log });
+        const mnode = options.mnodes?.[i];
+        const connectMemory = mnode === undefined ? undefined : () => TcpMemoryClient.connect(...parseEndpoint(mnode));
+        const peer = new Peer({ mspId, location: join(dataDir, 'peers', mspId), channelId, identity: loadSigningIdentity(mspDir, mspId, 'peer0'), membership, cnodeCount: cnodes, config, log, ...(connectMemory ? { connectMemory } : {}) });
         await peer.open();
         return peer;
       }),
@@ -130,6 +138,12 @@ export class EmbeddedNetwork {
     await Promise.all(this.peers.map((p) => p.close()));
     this.log('info', 'network stopped');
   }
+}
+
+export function parseEndpoint(endpoint: string): [string, number] {
+  const m = /^(.+):(\d+)$/.exec(endpoint.trim());
+  if (!m) throw new NetworkConfigError(`${JSON.stringify(endpoint)} is not host:port.`, { hint: 'Write e.g. 127.0.0.1:7060.' });
+  return [m[1]!, Number(m[2])];
 }
 
 export function readManifest(dataDir: string): NetworkManifest | undefined {

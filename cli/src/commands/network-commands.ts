@@ -3,11 +3,19 @@
 import type { Command } from 'commander';
 import { utf8Decode, type LogLevel } from '@flexchain/sdk';
 import type { NetworkStatus } from '@flexchain/sdk/protocol';
-import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork } from '@flexchain/host';
+import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork, MemoryNode, MemoryNodeServer } from '@flexchain/host';
+import { FlexChainError } from '@flexchain/sdk';
 import { printJson, style } from '../output';
 import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
 import { connectCli, dataDirOf, type NetworkFlags } from './network-context';
+
+/** Default port of a memory node process. */
+const DEFAULT_MNODE_PORT = 7060;
+
+export class NetworkConfigError extends FlexChainError {
+  override name = 'NetworkConfigError';
+}
 
 const LEVEL_STYLE: Record<LogLevel, (s: string) => string> = { debug: style.dim, info: (s) => s, warn: style.yellow, error: style.red };
 
@@ -36,9 +44,10 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
     .option('--remote-memory <size>', 'remote memory budget per peer, e.g. 64MiB')
     .option('--local-cache <size>', 'data cache per cNode, e.g. 8MiB')
     .option('--evict-below <size>', 'start evicting when free remote memory falls below this (default: an eighth of the budget)')
+    .option('--mnode <host:port,...>', 'memory node process of each organisation (see `flexchain node --role mnode`); default in-process')
     .option('--verbose', 'also print debug logs (e.g. why a transaction was invalid)')
     .option('--json', 'print the ready line as JSON')
-    .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean; worldState: string; remoteMemory?: string; localCache?: string; evictBelow?: string }) => {
+    .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean; worldState: string; remoteMemory?: string; localCache?: string; evictBelow?: string; mnode?: string }) => {
       ctx.json = Boolean(opts.json);
       const dataDir = dataDirOf(opts);
       const network = await EmbeddedNetwork.start({
@@ -48,6 +57,7 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
         port: opts.port,
         log: nodeLog(Boolean(opts.verbose)),
         config: { worldState: opts.worldState as never, tieredState: tieredOverrides(opts) },
+        ...(opts.mnode ? { mnodes: opts.mnode.split(',') } : {}),
       });
       const ready = { endpoint: network.endpoint, channelId: network.manifest.channelId, orgs: network.membership.organisations, cnodes: network.manifest.cnodes, dataDir, height: network.peers[0]!.height };
       if (ctx.json) printJson(ready);
@@ -69,6 +79,30 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
+      });
+    });
+
+  program
+    .command('node')
+    .description('run one role of a network in this process (today: the memory node)')
+    .requiredOption('--role <role>', 'mnode: a remote memory pool for one peer')
+    .option('--port <port>', 'TCP port (0 picks a free one)', int('--port'), DEFAULT_MNODE_PORT)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--remote-memory <size>', 'memory budget of the pool, e.g. 64MiB')
+    .option('--json', 'print the ready line as JSON')
+    .action(async (opts: { role: string; port: number; host: string; remoteMemory?: string; json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      if (opts.role !== 'mnode') throw new NetworkConfigError(`--role ${opts.role} is not available; this version runs --role mnode.`, { hint: 'Run the other roles together with `flexchain up`.' });
+      const limits = { ...DEFAULT_HOST_CONFIG.tieredState, ...tieredOverrides(opts) };
+      const server = new MemoryNodeServer(new MemoryNode(limits));
+      const port = await server.listen(opts.port, opts.host);
+      const ready = { role: 'mnode', endpoint: `${opts.host}:${port}`, budgetBytes: limits.memoryBudgetBytes, slabBytes: limits.slabBytes };
+      if (ctx.json) printJson(ready);
+      else console.log(`${style.green('✔')} memory node at ${style.bold(ready.endpoint)}, budget ${formatSize(ready.budgetBytes)} in ${formatSize(ready.slabBytes)} slabs. Ctrl-C stops it.`);
+      await new Promise<void>((resolveStop) => {
+        const stop = () => server.close().then(resolveStop, resolveStop);
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
       });
     });
 

@@ -16,6 +16,7 @@ import { BlockStore } from '../ledger/block-store';
 import { packageId, parsePackage, type ContractPackage } from '../sandbox/contract-package';
 import { DisaggregatedWorldState, LevelDbWorldState, type CommittedWrite, type PeerWorldState } from '../state/peer-world-state';
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
+import type { MemoryControl } from '../state/remote-memory/memory-control';
 import { BlockOverlay } from '../validate/block-overlay';
 import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
 import { majorityPolicy } from '../validate/policy';
@@ -40,6 +41,8 @@ export interface PeerOptions {
   readonly membership: Membership;
   readonly cnodeCount: number;
   readonly config: HostConfig;
+  /** Connects to this peer's memory node in another process; omit for an in-process pool. */
+  readonly connectMemory?: () => Promise<MemoryControl>;
   readonly log: (level: LogLevel, message: string) => void;
 }
 
@@ -67,7 +70,15 @@ export class Peer implements PeerServices {
     this.membership = options.membership;
     this.ledger = new LedgerDb(options.location);
     this.blocks = new BlockStore(this.ledger);
-    this.worldState = options.config.worldState === 'leveldb' ? new LevelDbWorldState(this.ledger) : new DisaggregatedWorldState(this.ledger, options.cnodeCount, options.config.tieredState);
+    this.worldState =
+      options.config.worldState === 'leveldb'
+        ? new LevelDbWorldState(this.ledger)
+        : new DisaggregatedWorldState(this.ledger, options.cnodeCount, options.config.tieredState, {
+            ...(options.connectMemory ? { connect: options.connectMemory } : {}),
+            reconnectIntervalMs: options.config.memoryReconnectIntervalMs,
+            reconnectAttemptsMax: options.config.memoryReconnectAttemptsMax,
+            log: (message) => options.log('warn', `${options.mspId}: ${message}`),
+          });
     this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new CNode(`${options.mspId}/cnode${i}`, i, this, options.identity, options.config, options.log));
   }
 
@@ -86,7 +97,7 @@ export class Peer implements PeerServices {
 
   async close(): Promise<void> {
     await this.commitChain.catch(() => undefined);
-    await this.worldState.drain();
+    await this.worldState.close();
     for (const cnode of this.cnodes) cnode.close();
     await this.ledger.close();
   }
@@ -105,9 +116,25 @@ export class Peer implements PeerServices {
     return this.packages.get(id);
   }
 
-  /** A contract's state as seen by cNode `cnodeIndex` (0, the primary, validates). */
+  /**
+   * A contract's state as seen by cNode `cnodeIndex` (0, the primary, validates).
+   * A read that finds the memory node gone starts recovery, so endorsements can
+   * resume even when no block is being committed.
+   */
   state(contract: string, cnodeIndex = 0) {
-    return this.worldState.namespace(contract, cnodeIndex);
+    const ns = this.worldState.namespace(contract, cnodeIndex);
+    const world = this.worldState;
+    if (!(world instanceof DisaggregatedWorldState)) return ns;
+    const recoverOn = (err: unknown): never => {
+      if (world.isMemoryFailure(err)) void this.recoverMemoryLoss().catch(() => undefined);
+      throw err;
+    };
+    return {
+      get: (key: string) => ns.get(key).catch(recoverOn),
+      rangePage: (start: string, end: string, limit: number) => ns.rangePage(start, end, limit).catch(recoverOn),
+      range: (start: string, end: string) => ns.range(start, end),
+      prefetch: (keys: readonly string[]) => ns.prefetch(keys).catch(recoverOn),
+    };
   }
 
   // --- lifecycle ---
@@ -169,9 +196,8 @@ export class Peer implements PeerServices {
   recoverMemoryLoss(): Promise<number> {
     const world = this.worldState;
     if (!(world instanceof DisaggregatedWorldState)) return Promise.resolve(0);
-    const recovery = this.commitChain.then(() => world.recoverMemoryLoss(this.blocks.height, (n) => this.writesOf(n)));
+    const recovery = this.commitChain.then(() => world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n)));
     this.commitChain = recovery.then(() => undefined);
-    this.options.log('warn', `${this.mspId}: remote memory lost; materialising blocks after savepoint ${world.materializer.savepoint}`);
     return recovery;
   }
 
@@ -213,7 +239,24 @@ export class Peer implements PeerServices {
     return active && { packageId: active.definition.packageId, policy: active.policy };
   };
 
+  /**
+   * Commits one block. If the memory node is lost while validating, the peer
+   * recovers and validates again (nothing was written yet); if it is lost after
+   * the block is durable, recovery materialises the block from the block store.
+   */
   private async commit(block: Block): Promise<void> {
+    for (;;) {
+      try {
+        return await this.commitOnce(block);
+      } catch (err) {
+        const world = this.worldState;
+        if (!(world instanceof DisaggregatedWorldState) || !world.isMemoryFailure(err)) throw err;
+        await world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
+      }
+    }
+  }
+
+  private async commitOnce(block: Block): Promise<void> {
     const blockNum = block.header.number;
     if (blockNum < this.height) return;
     if (blockNum > this.height) throw new BlockChainBrokenError(`${this.mspId} expected block ${this.height} but received ${blockNum}.`);
@@ -258,7 +301,13 @@ export class Peer implements PeerServices {
     await this.ledger.write(ops);
     this.blocks.advance(blockNum);
     this.lastHash = blockHash(block.header);
-    await this.worldState.blockCommitted(blockNum, writes);
+    try {
+      await this.worldState.blockCommitted(blockNum, writes);
+    } catch (err) {
+      const world = this.worldState;
+      if (!(world instanceof DisaggregatedWorldState) || !world.isMemoryFailure(err)) throw err;
+      await world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
+    }
 
     this.afterCommit(block, verdicts, codes, txIds);
   }

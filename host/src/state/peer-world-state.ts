@@ -7,7 +7,9 @@
 //   leveldb ("generic XOV", the paper's baseline): LevelDB alone; a block's
 //     writes commit in the same atomic batch as the block.
 
-import type { StateWrite, Version, VersionedStateReader } from '@flexchain/sdk';
+import { FlexChainError, type StateWrite, type Version, type VersionedStateReader } from '@flexchain/sdk';
+import type { MemoryControl } from './remote-memory/memory-control';
+import { MemoryNode } from './remote-memory/memory-node';
 import type { BatchOp, LedgerDb } from '../storage/ledger-db';
 import { Materializer, type MaterializedBlock } from './materializer';
 import type { StateAccess } from './state-access';
@@ -46,6 +48,8 @@ export interface PeerWorldState {
   stats(): WorldStateStats;
   /** Resolves when background work (materialisation) is done. */
   drain(): Promise<void>;
+  /** Finishes background work and releases connections. */
+  close(): Promise<void>;
 }
 
 const NAMESPACE_SEPARATOR = '\u0000';
@@ -76,16 +80,72 @@ export class LevelDbWorldState implements PeerWorldState {
   }
 
   async drain(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
+
+export interface RemoteMemoryOptions {
+  /** Connects to a memory node in another process; omit for an in-process pool. */
+  readonly connect?: () => Promise<MemoryControl>;
+  /** Wait between reconnection attempts after losing the memory node, in ms. */
+  readonly reconnectIntervalMs: number;
+  /** Reconnection attempts before the peer gives up. */
+  readonly reconnectAttemptsMax: number;
+  readonly log: (message: string) => void;
 }
 
 export class DisaggregatedWorldState implements PeerWorldState {
   readonly tiered: TieredWorldState;
   readonly materializer: Materializer;
+  private recovering: Promise<number> | undefined;
+  recoveries = 0;
 
-  constructor(ledger: LedgerDb, cnodeCount: number, limits: Partial<TieredStateLimits>) {
+  constructor(
+    ledger: LedgerDb,
+    cnodeCount: number,
+    limits: Partial<TieredStateLimits>,
+    private readonly remote: RemoteMemoryOptions,
+  ) {
     const storage = new StorageNode(ledger.tieredState);
     this.tiered = new TieredWorldState({ storage, cnodeCount, limits });
     this.materializer = new Materializer(storage, ledger.meta);
+  }
+
+  /** True for errors that mean the memory node is gone (recover, then retry). */
+  isMemoryFailure(err: unknown): boolean {
+    return err instanceof FlexChainError && err.name === 'MemoryNodeUnreachableError';
+  }
+
+  /**
+   * The memory node was lost: reconnect (a remote node) or start a fresh pool
+   * (in-process), empty it, and materialise the blocks after the savepoint.
+   * Concurrent callers share one recovery.
+   */
+  recoverFromFailure(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
+    this.recovering ??= (async () => {
+      this.remote.log(`remote memory lost; reconnecting and materialising blocks after savepoint ${this.materializer.savepoint}`);
+      const memory = await this.reconnect();
+      await this.materializer.drain();
+      this.tiered.replaceMemory(memory);
+      await memory.reset();
+      this.recoveries++;
+      return this.materializeAfterSavepoint(height, writesOf);
+    })().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
+  }
+
+  private async reconnect(): Promise<MemoryControl> {
+    if (!this.remote.connect) return new MemoryNode(this.tiered.limits);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.remote.connect();
+      } catch (err) {
+        if (attempt >= this.remote.reconnectAttemptsMax) throw err;
+        await new Promise((r) => setTimeout(r, this.remote.reconnectIntervalMs));
+      }
+    }
   }
 
   namespace(contract: string, cnodeIndex: number) {
@@ -103,21 +163,19 @@ export class DisaggregatedWorldState implements PeerWorldState {
     this.materializer.enqueue(materializedBlock(blockNum, writes));
   }
 
+  /**
+   * On start: connect to the memory node (remote, or a fresh in-process pool),
+   * empty it (after a crash it may hold half of a block's writes), and
+   * materialise the blocks after the savepoint.
+   */
   async recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
     await this.materializer.load();
+    if (this.remote.connect) this.tiered.replaceMemory(await this.reconnect());
+    await this.tiered.memory.reset();
     return this.materializeAfterSavepoint(height, writesOf);
   }
 
-  /**
-   * The memory node lost its contents: finish materialising, start a fresh pool,
-   * and materialise the blocks after the savepoint. Resolves with how many blocks that took.
-   */
-  async recoverMemoryLoss(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
-    await this.materializer.drain();
-    this.tiered.replaceMemory();
-    return this.materializeAfterSavepoint(height, writesOf);
-  }
-
+  /** Materialises the committed blocks after the savepoint, in order; resolves with how many. */
   private materializeAfterSavepoint(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
     const from = this.materializer.savepoint + 1;
     return this.materializer.applyAll(
@@ -142,6 +200,11 @@ export class DisaggregatedWorldState implements PeerWorldState {
 
   drain(): Promise<void> {
     return this.materializer.drain();
+  }
+
+  async close(): Promise<void> {
+    await this.materializer.drain();
+    this.tiered.memory.close();
   }
 }
 

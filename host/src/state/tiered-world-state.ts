@@ -85,6 +85,7 @@ export class TieredWorldState {
    * caches. Storage must already hold the committed state (see the materialiser).
    */
   replaceMemory(memory: MemoryControl = new MemoryNode(this.limits)): void {
+    if (memory !== this.memory) this.memory.close();
     this.memory = memory;
     for (const cnode of this.cnodes) cnode.reset(memory);
     this.eviction = this.wireMemory();

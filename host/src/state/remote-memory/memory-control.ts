@@ -28,6 +28,10 @@ export interface MemoryControl extends RemoteMemory {
   abortEviction(candidates: readonly EvictionCandidate[]): Promise<void>;
   someKeys(count: number): Promise<string[]>;
   collectGarbage(): Promise<void>;
+  /** Drops every record: the peer rebuilds from storage (after its own crash, it cannot trust half-applied writes). */
+  reset(): Promise<void>;
+  /** Closes the connection to a remote node; nothing for an in-process one. */
+  close(): void;
   /** Called with buffers the node freed, before it can reuse them. */
   onFree(listener: (addresses: readonly number[]) => void): void;
 }

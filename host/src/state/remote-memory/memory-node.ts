@@ -34,11 +34,11 @@ export interface EvictionCandidate {
 }
 
 export class MemoryNode implements MemoryControl {
-  private readonly slabs: Uint8Array[] = [];
-  private readonly space: SpaceManager;
-  private readonly table = new Map<string, number>();
-  private readonly index = new SortedKeySet();
-  private readonly locked = new Set<string>();
+  private slabs: Uint8Array[] = [];
+  private space: SpaceManager;
+  private table = new Map<string, number>();
+  private index = new SortedKeySet();
+  private locked = new Set<string>();
   private garbage: { address: number; bytes: number }[] = [];
   private readonly freeListeners: ((addresses: readonly number[]) => void)[] = [];
   private garbageBytes = 0;
@@ -176,6 +176,20 @@ export class MemoryNode implements MemoryControl {
   }
 
   async refreshStats(): Promise<void> {}
+
+  close(): void {}
+
+  async reset(): Promise<void> {
+    const everything = [...this.table.values()];
+    this.slabs = [];
+    this.space = new SpaceManager(this.limits);
+    this.table = new Map();
+    this.index = new SortedKeySet();
+    this.locked = new Set();
+    this.garbage = [];
+    this.garbageBytes = 0;
+    this.announceFreed(everything);
+  }
 
   get stats(): MemoryStats {
     return {

@@ -120,6 +120,9 @@ export class MemoryNodeServer {
       case Op.COLLECT_GARBAGE:
         await node.collectGarbage();
         break;
+      case Op.RESET:
+        await node.reset();
+        break;
       default:
         throw new Error(`unknown opcode ${op}`);
     }

@@ -120,6 +120,15 @@ export class TcpMemoryClient implements MemoryControl {
     await this.request(Op.COLLECT_GARBAGE, () => undefined);
   }
 
+  async reset(): Promise<void> {
+    await this.request(Op.RESET, () => undefined);
+  }
+
+  /** True once the connection is gone; requests then fail with MemoryNodeUnreachableError. */
+  get broken(): boolean {
+    return this.closed !== undefined;
+  }
+
   onFree(listener: (addresses: readonly number[]) => void): void {
     this.freeListeners.push(listener);
   }

@@ -21,6 +21,7 @@ export const Op = {
   ABORT_EVICTION: 11,
   SOME_KEYS: 12,
   COLLECT_GARBAGE: 13,
+  RESET: 14,
   FREED: 100,
 } as const;
 
