@@ -79,7 +79,7 @@ export class ComputeNodeState {
   /** The latest committed record of `key` (value undefined for a delete), or undefined if it never existed. */
   async read(key: string): Promise<StoredRecord | undefined> {
     for (let attempt = 0; attempt < this.limits.readRetriesMax; attempt++) {
-      const address = this.meta.get(key) ?? (await this.remote.lookup(key));
+      const address = await this.locate(key);
       if (address === undefined) return this.readFromStorage(key);
       const outcome = await this.readChain(key, address);
       if (outcome === 'retry') {
@@ -129,6 +129,11 @@ export class ComputeNodeState {
   /** The eviction manager moved these keys to storage. */
   evicted(keys: readonly string[]): void {
     for (const key of keys) this.meta.delete(key);
+  }
+
+  /** Remote address of the latest version of `key` if it is in memory (metadata cache, then address manager). */
+  async locate(key: string): Promise<number | undefined> {
+    return this.meta.get(key) ?? (await this.remote.lookup(key));
   }
 
   /** Keys held in remote memory in [startKey, endKey), via the address manager. */

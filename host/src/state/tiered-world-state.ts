@@ -194,10 +194,18 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
     }
   }
 
-  /** Reads these keys now (warming the cNode's caches) and serves them from the results. */
+  /**
+   * Reads a transaction's or a block's read set up front: keys in memory through
+   * the cNode (warming its caches), all the others from storage in one getMany.
+   * Serves them from the results afterwards.
+   */
   async prefetch(keys: readonly string[]): Promise<VersionedStateReader> {
-    const values = await Promise.all(keys.map((k) => this.get(k)));
-    const found = new Map(keys.map((k, i) => [k, values[i]]));
+    const full = keys.map((k) => this.prefix + k);
+    const inMemory = await Promise.all(full.map((k) => this.cnode.locate(k)));
+    const missing = full.filter((_, i) => inMemory[i] === undefined);
+    const stored = new Map((await this.storage.getMany(missing)).map((record, i) => [missing[i]!, record]));
+    const values = await Promise.all(full.map(async (k, i) => (inMemory[i] === undefined ? stored.get(k) : this.cnode.read(k))));
+    const found = new Map(keys.map((k, i) => [k, values[i]?.value === undefined ? undefined : { value: values[i]!.value!, version: values[i]!.version }]));
     return { get: async (key) => (found.has(key) ? found.get(key) : this.get(key)), range: (s, e) => this.range(s, e) };
   }
 
