@@ -11,5 +11,6 @@ module.exports = {
     '^@flexchain/sdk$': '<rootDir>/sdk/src/index.ts',
     '^@flexchain/sdk/(testing|protocol|client)$': '<rootDir>/sdk/src/$1/index.ts',
     '^@flexchain/host$': '<rootDir>/host/src/index.ts',
+    '^@flexchain/host/bench-support$': '<rootDir>/host/src/bench-support.ts',
   },
 };

@@ -40,6 +40,8 @@ export interface HostConfig {
   readonly worldState: WorldStateKind;
   /** Bounds of the tiered store: local caches, remote memory budget, slabs, eviction, GC. */
   readonly tieredState: TieredStateLimits;
+  /** LevelDB block cache of each peer's ledger and state, in bytes. */
+  readonly leveldbCacheBytes: number;
   /** Wait between attempts to reach a lost memory node, in ms. */
   readonly memoryReconnectIntervalMs: number;
   /** Attempts to reach a lost memory node before the peer stops. */
@@ -66,6 +68,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   rangeBatchEntries: 256,
   worldState: 'disaggregated',
   tieredState: DEFAULT_TIERED_STATE_LIMITS,
+  // LevelDB's own default; the generic-XOV baseline varies it.
+  leveldbCacheBytes: 8 * 1024 * 1024,
   // 150 attempts 200 ms apart: a memory node restarted by its supervisor within 30 s is picked up.
   memoryReconnectIntervalMs: 200,
   memoryReconnectAttemptsMax: 150,

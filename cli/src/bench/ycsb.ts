@@ -30,6 +30,8 @@ export interface YcsbBenchOptions {
   localCacheBytes?: number;
   /** Free bytes below which eviction starts; default an eighth of the budget. */
   evictBelowBytes?: number;
+  /** LevelDB block cache, in bytes (both designs use LevelDB for storage). */
+  leveldbCacheBytes?: number;
 }
 
 export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
@@ -37,10 +39,12 @@ export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
 }
 
 export function ycsbConfig(options: YcsbBenchOptions, slabBytes: number): HostConfigOverrides {
-  if (options.baseline === 'generic-xov') return { worldState: 'leveldb' };
+  const leveldb = options.leveldbCacheBytes === undefined ? {} : { leveldbCacheBytes: options.leveldbCacheBytes };
+  if (options.baseline === 'generic-xov') return { worldState: 'leveldb', ...leveldb };
   const budget = options.remoteMemoryBytes === undefined ? undefined : Math.max(slabBytes, Math.ceil(options.remoteMemoryBytes / slabBytes) * slabBytes);
   return {
     worldState: 'disaggregated',
+    ...leveldb,
     tieredState: {
       ...(budget === undefined ? {} : { memoryBudgetBytes: budget, evictionFreeBytesMin: options.evictBelowBytes ?? Math.floor(budget / 8) }),
       ...(options.localCacheBytes === undefined ? {} : { localCacheBytesMax: options.localCacheBytes }),

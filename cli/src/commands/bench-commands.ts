@@ -5,6 +5,7 @@ import { DEFAULT_HOST_CONFIG } from '@flexchain/host';
 import { BenchArgumentError, parseDuration, type LoopResult } from '../bench/harness';
 import { runSmallbankBench } from '../bench/smallbank';
 import { runYcsbBench } from '../bench/ycsb';
+import { runYcsbStateBench } from '../bench/ycsb-state';
 import { printJson, style } from '../output';
 import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
@@ -60,17 +61,19 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--evict-below <size>', 'start evicting below this much free remote memory (default: an eighth of the budget)')
     .option('--zipf <s>', 'Zipf exponent of key popularity; 0 is uniform', num('--zipf', (n) => n >= 0 && n <= 5, 'between 0 and 5'), 0)
     .option('--baseline <generic-xov>', 'run the generic XOV baseline: a monolithic peer with LevelDB alone')
+    .option('--leveldb-cache <size>', 'LevelDB block cache (default 8MiB)')
+    .option('--layer <layer>', 'pipeline: whole transactions end to end; state: the world-state layer alone (no sandbox, signatures or ordering)', 'pipeline')
     .option('--duration <time>', 'measuring time, e.g. 30s', '30s')
     .option('--clients <n>', 'concurrent closed-loop clients', positiveInt('--clients'), 64)
     .option('--cnodes <n>', 'cNodes', positiveInt('--cnodes'), 2)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; zipf: number; baseline?: string; duration: string; clients: number; cnodes: number; seed: number; json?: boolean }) => {
+    .action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
       if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
-      const result = await runYcsbBench(
-        {
+      if (opts.layer !== 'pipeline' && opts.layer !== 'state') throw new BenchArgumentError(`--layer must be pipeline or state, got ${JSON.stringify(opts.layer)}.`);
+      const options = {
           workload: opts.workload,
           records: opts.records,
           recordSize: parseSize(opts.recordSize, '--record-size'),
@@ -83,13 +86,14 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
           ...(opts.remoteMemory ? { remoteMemoryBytes: parseSize(opts.remoteMemory, '--remote-memory') } : {}),
           ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}),
           ...(opts.evictBelow ? { evictBelowBytes: parseSize(opts.evictBelow, '--evict-below') } : {}),
-        },
-        DEFAULT_HOST_CONFIG.tieredState.slabBytes,
-        showProgress(),
-      );
+          ...(opts.leveldbCache ? { leveldbCacheBytes: parseSize(opts.leveldbCache, '--leveldb-cache') } : {}),
+        } as const;
+      const result = opts.layer === 'state' ? await runYcsbStateBench(options, showProgress()) : await runYcsbBench(options, DEFAULT_HOST_CONFIG.tieredState.slabBytes, showProgress());
       if (ctx.json) return printJson(result);
       const store = result.baseline ? 'generic XOV (LevelDB)' : `disaggregated, remote memory ${formatSize(result.worldState.memoryBudgetBytes ?? 0)}`;
-      console.log(`${style.bold(`ycsb-${result.workload}`)}  ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${result.clients} clients, ${result.cnodes} cNodes, ${store}, ${(result.durationMs / 1000).toFixed(0)} s`);
+      const layer = opts.layer === 'state' ? ', state layer only' : '';
+      console.log(`${style.bold(`ycsb-${result.workload}`)}  ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${result.clients} clients, ${result.cnodes} cNodes, ${store}${layer}, ${(result.durationMs / 1000).toFixed(0)} s`);
+      if (opts.layer === 'state') console.log(`  operations/s    ${style.bold(String(result.tps))}  (reads and committed updates)`);
       printLoop(result);
     });
 }

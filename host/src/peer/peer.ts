@@ -68,7 +68,7 @@ export class Peer implements PeerServices {
     this.mspId = options.mspId;
     this.channelId = options.channelId;
     this.membership = options.membership;
-    this.ledger = new LedgerDb(options.location);
+    this.ledger = new LedgerDb(options.location, options.config.leveldbCacheBytes);
     this.blocks = new BlockStore(this.ledger);
     this.worldState =
       options.config.worldState === 'leveldb'

@@ -22,8 +22,12 @@ export class LedgerDb {
   readonly packages: ByteSublevel;
   readonly meta: ByteSublevel;
 
-  constructor(readonly location: string) {
-    this.db = new ClassicLevel<Bytes, Bytes>(location, { keyEncoding: 'view', valueEncoding: 'view' });
+  /** `cacheBytes` sizes LevelDB's block cache (its own default is 8 MiB). */
+  constructor(
+    readonly location: string,
+    cacheBytes?: number,
+  ) {
+    this.db = new ClassicLevel<Bytes, Bytes>(location, { keyEncoding: 'view', valueEncoding: 'view', ...(cacheBytes === undefined ? {} : { cacheSize: cacheBytes }) });
     const sub = (name: string) => this.db.sublevel<Bytes, Bytes>(name, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as ByteSublevel;
     this.state = sub(SUBLEVELS.state);
     this.tieredState = sub(SUBLEVELS.tieredState);
