@@ -96,6 +96,7 @@ export class Gateway implements GatewayApi {
   }
 
   async status(): Promise<NetworkStatus> {
+    await Promise.all(this.peers.map((p) => p.refreshStats()));
     const peers = this.peers.map((p) => p.stats());
     const contracts = this.peers[0]!.deployed.map(({ definition: { name, version, sequence, packageId, policy } }) => {
       const metadata = this.peers[0]!.packageOf(packageId)?.metadata;

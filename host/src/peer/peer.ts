@@ -220,6 +220,11 @@ export class Peer implements PeerServices {
     return () => this.eventListeners.delete(listener);
   }
 
+  /** Brings the world-state figures of stats() up to date (a remote memory node reports on request). */
+  refreshStats(): Promise<void> {
+    return this.worldState.refreshStats();
+  }
+
   stats() {
     const uptimeS = (Date.now() - this.startedAtMs) / 1000;
     return {

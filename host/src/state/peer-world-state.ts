@@ -46,6 +46,8 @@ export interface PeerWorldState {
   /** Brings state up to the committed height after a restart; resolves with the blocks it had to replay. */
   recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number>;
   stats(): WorldStateStats;
+  /** Fetches current statistics from a remote memory node, so stats() is fresh. */
+  refreshStats(): Promise<void>;
   /** Resolves when background work (materialisation) is done. */
   drain(): Promise<void>;
   /** Finishes background work and releases connections. */
@@ -78,6 +80,8 @@ export class LevelDbWorldState implements PeerWorldState {
   stats(): WorldStateStats {
     return { kind: 'leveldb' };
   }
+
+  async refreshStats(): Promise<void> {}
 
   async drain(): Promise<void> {}
 
@@ -196,6 +200,10 @@ export class DisaggregatedWorldState implements PeerWorldState {
       storageReadShare: s.storageReadShare,
       savepoint: this.materializer.savepoint,
     };
+  }
+
+  async refreshStats(): Promise<void> {
+    await this.tiered.memory.refreshStats().catch(() => undefined);
   }
 
   drain(): Promise<void> {
