@@ -70,15 +70,9 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
         console.log(`  height    ${ready.height}`);
         console.log(style.dim('Press Ctrl-C to stop.'));
       }
-      await new Promise<void>((resolveStop) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          if (!ctx.json) console.log('\nStopping…');
-          network.stop().then(resolveStop, resolveStop);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
+      await untilStopped(async () => {
+        if (!ctx.json) console.log('\nStopping…');
+        await network.stop();
       });
     });
 
@@ -99,11 +93,7 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
       const ready = { role: 'mnode', endpoint: `${opts.host}:${port}`, budgetBytes: limits.memoryBudgetBytes, slabBytes: limits.slabBytes };
       if (ctx.json) printJson(ready);
       else console.log(`${style.green('✔')} memory node at ${style.bold(ready.endpoint)}, budget ${formatSize(ready.budgetBytes)} in ${formatSize(ready.slabBytes)} slabs. Ctrl-C stops it.`);
-      await new Promise<void>((resolveStop) => {
-        const stop = () => server.close().then(resolveStop, resolveStop);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await untilStopped(() => server.close());
     });
 
   program
@@ -145,6 +135,19 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
       unsubscribe();
       client.close();
     });
+}
+
+/** Resolves once Ctrl-C (SIGINT) or SIGTERM has arrived and `stop` has finished. */
+function untilStopped(stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolveStop) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      stop().then(resolveStop, resolveStop);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }
 
 /** Remote memory and local cache flags as tiered-store limits; eviction starts with an eighth of the budget left. */

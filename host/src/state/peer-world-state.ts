@@ -8,6 +8,7 @@
 //     writes commit in the same atomic batch as the block.
 
 import { FlexChainError, type StateWrite, type Version, type VersionedStateReader } from '@flexchain/sdk';
+import type { PeerStatus } from '@flexchain/sdk/protocol';
 import type { MemoryControl } from './remote-memory/memory-control';
 import { MemoryNode } from './remote-memory/memory-node';
 import type { BatchOp, LedgerDb } from '../storage/ledger-db';
@@ -26,15 +27,8 @@ export interface CommittedWrite {
   readonly version: Version;
 }
 
-export interface WorldStateStats {
-  readonly kind: WorldStateKind;
-  readonly cacheHitRatio?: number;
-  readonly memoryUsedBytes?: number;
-  readonly memoryBudgetBytes?: number;
-  readonly evictedKeys?: number;
-  readonly storageReadShare?: number;
-  readonly savepoint?: number;
-}
+/** The world-state figures of a peer's status (the wire type of `flexchain status`). */
+export type WorldStateStats = PeerStatus['worldState'] & { readonly kind: WorldStateKind };
 
 export interface PeerWorldState {
   /** One contract's state as cNode `cnodeIndex` sees it; cNode 0 is the primary, which validates. */
