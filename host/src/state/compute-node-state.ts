@@ -9,13 +9,12 @@
 // Write: allocate -> write the record -> bookkeeping links it into its chain
 //        -> invalidate the other cNodes; committed once all have acknowledged.
 
-import { FlexChainError } from '@flexchain/sdk';
+import { FlexChainError, type Version } from '@flexchain/sdk';
 import { DataCache, MetadataCache } from './local-cache';
 import { RemoteAddressInvalidError } from './remote-memory/memory-node';
 import { decodeRecord, encodeRecord, NULL_ADDRESS, type MemoryRecord } from './remote-memory/record-layout';
 import type { RemoteMemory } from './remote-memory/remote-memory';
 import type { StorageNode, StoredRecord } from './storage-node';
-import type { Version } from '@flexchain/sdk';
 
 export class MemoryBudgetExhaustedError extends FlexChainError {
   override name = 'MemoryBudgetExhaustedError';

@@ -67,7 +67,8 @@ export class MemoryNodeServer {
       const payload = await this.dispatch(op, r);
       return reply.u8(STATUS_OK).f64(this.node.stats.freeBytes).bytes(payload).frame();
     } catch (err) {
-      return reply.u8(STATUS_ERROR).f64(this.node.stats.freeBytes).str(err instanceof Error ? err.message : String(err)).frame();
+      const error = err instanceof Error ? err : new Error(String(err));
+      return reply.u8(STATUS_ERROR).f64(this.node.stats.freeBytes).bytes(new Writer().str(error.name).str(error.message).frame().subarray(4)).frame();
     }
   }
 

@@ -4,7 +4,7 @@
 
 import { connect, type Socket } from 'node:net';
 import { FlexChainError } from '@flexchain/sdk';
-import type { EvictionCandidate } from '../remote-memory/memory-node';
+import { RemoteAddressInvalidError, type EvictionCandidate } from '../remote-memory/memory-node';
 import type { MemoryControl, MemoryStats } from '../remote-memory/memory-control';
 import type { LinkOutcome } from '../remote-memory/remote-memory';
 import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_OK, Writer } from './wire';
@@ -165,8 +165,10 @@ export class TcpMemoryClient implements MemoryControl {
     const status = r.u8();
     this.cached = { ...this.cached, freeBytes: r.f64() };
     const payload = new Reader(Buffer.from(r.bytes()));
-    if (status === STATUS_OK) pending.resolve(payload);
-    else pending.reject(new FlexChainError(`The memory node refused a request: ${payload.str()}`));
+    if (status === STATUS_OK) return pending.resolve(payload);
+    const [name, message] = [payload.str(), payload.str()];
+    // A stale address is an expected outcome the read procedure retries on; keep its type.
+    pending.reject(name === 'RemoteAddressInvalidError' ? new RemoteAddressInvalidError(message) : new FlexChainError(`The memory node refused a request: ${message}`));
   }
 }
 
