@@ -21,6 +21,7 @@ export {
   compareVersions,
   versionsEqual,
   formatVersion,
+  stateWriteOf,
   type RwSet,
   type KVRead,
   type KVWrite,

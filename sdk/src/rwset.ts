@@ -13,6 +13,7 @@ import { base64Decode, base64Encode, compareUtf8, copyBytes, utf8Decode, utf8Enc
 import { canonicalStringify } from './canonical-json';
 import { RwSetMalformedError } from './errors';
 import { keyInRange } from './keys';
+import type { StateWrite } from './world-state';
 
 export interface Version {
   readonly blockNum: number;
@@ -45,6 +46,11 @@ export interface RwSet {
   readonly reads: readonly KVRead[];
   readonly rangeQueries: readonly RangeQueryInfo[];
   readonly writes: readonly KVWrite[];
+}
+
+/** A write of an rw-set as a state change to commit. */
+export function stateWriteOf(write: KVWrite): StateWrite {
+  return write.isDelete ? { key: write.key, delete: true } : { key: write.key, value: write.value };
 }
 
 export function compareVersions(a: Version | undefined, b: Version | undefined): number {

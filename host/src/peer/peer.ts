@@ -8,7 +8,7 @@
 //   activate lifecycle changes, emit events, wake submitters.
 // Blocks are committed one at a time, in order.
 
-import { checkMvcc, FlexChainError, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName, type VersionedStateReader } from '@flexchain/sdk';
+import { checkMvcc, FlexChainError, stateWriteOf, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName, type VersionedStateReader } from '@flexchain/sdk';
 import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
@@ -254,11 +254,16 @@ export class Peer implements PeerServices {
       try {
         return await this.commitOnce(block);
       } catch (err) {
-        const world = this.worldState;
-        if (!(world instanceof DisaggregatedWorldState) || !world.isMemoryFailure(err)) throw err;
-        await world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
+        await this.recoverOrRethrow(err);
       }
     }
+  }
+
+  /** Recovers from a lost memory node (materialising every durable block); any other error propagates. */
+  private async recoverOrRethrow(err: unknown): Promise<void> {
+    const world = this.worldState;
+    if (!(world instanceof DisaggregatedWorldState) || !world.isMemoryFailure(err)) throw err;
+    await world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
   }
 
   private async commitOnce(block: Block): Promise<void> {
@@ -292,7 +297,7 @@ export class Peer implements PeerServices {
           if (code === 'VALID') {
             const version = { blockNum, txNum };
             overlay.apply(response.rwset, version);
-            for (const w of response.rwset.writes) writes.push({ contract: proposal.contract, write: w.isDelete ? { key: w.key, delete: true } : { key: w.key, value: w.value }, version });
+            for (const w of response.rwset.writes) writes.push({ contract: proposal.contract, write: stateWriteOf(w), version });
           }
         }
         seen.add(proposal.txId);
@@ -306,13 +311,8 @@ export class Peer implements PeerServices {
     await this.ledger.write(ops);
     this.blocks.advance(blockNum);
     this.lastHash = blockHash(block.header);
-    try {
-      await this.worldState.blockCommitted(blockNum, writes);
-    } catch (err) {
-      const world = this.worldState;
-      if (!(world instanceof DisaggregatedWorldState) || !world.isMemoryFailure(err)) throw err;
-      await world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
-    }
+    // The block is durable: if memory is lost now, recovery materialises it from the block store.
+    await this.worldState.blockCommitted(blockNum, writes).catch((err: unknown) => this.recoverOrRethrow(err));
 
     this.afterCommit(block, verdicts, codes, txIds);
   }
@@ -326,9 +326,7 @@ export class Peer implements PeerServices {
       if (stored.codes[txNum] !== 'VALID') return;
       const content = decodeTransaction(envelope.payload);
       const contract = decodeProposal(content.proposal).contract;
-      for (const w of decodeResponse(content.response).rwset.writes) {
-        writes.push({ contract, write: w.isDelete ? { key: w.key, delete: true } : { key: w.key, value: w.value }, version: { blockNum, txNum } });
-      }
+      for (const w of decodeResponse(content.response).rwset.writes) writes.push({ contract, write: stateWriteOf(w), version: { blockNum, txNum } });
     });
     return writes;
   }

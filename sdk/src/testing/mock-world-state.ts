@@ -17,7 +17,7 @@ import { assertValidKey } from '../keys';
 import { resolveStubLimits, type StubLimits } from '../limits';
 import type { LogRecord } from '../logger';
 import { checkMvcc } from '../mvcc';
-import type { RwSet, Version } from '../rwset';
+import { stateWriteOf, type RwSet, type Version } from '../rwset';
 import { decodeResult, findTransaction, simulateTransaction, type SimulationResult } from '../simulate';
 import type { ChaincodeEvent, TxTimestamp } from '../stub';
 import type { TxValidationCodeName } from '../validation-code';
@@ -354,7 +354,7 @@ export function createMockWorldState(options?: MockWorldStateOptions): MockWorld
 }
 
 function writesOf(rwset: RwSet, version: Version) {
-  return rwset.writes.map((w) => ({ write: w.isDelete ? { key: w.key, delete: true as const } : { key: w.key, value: w.value }, version }));
+  return rwset.writes.map((w) => ({ write: stateWriteOf(w), version }));
 }
 
 function toMs(time: Date | number): number {
