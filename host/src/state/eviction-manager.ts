@@ -19,7 +19,8 @@ export interface EvictionLimits {
 
 export interface EvictionParticipants {
   readonly memory: Pick<MemoryControl, 'stats' | 'beginEviction' | 'completeEviction' | 'abortEviction' | 'someKeys'>;
-  readonly storage: { putIfNewer(records: readonly StoredRecord[]): Promise<void> };
+  /** Where evicted records go: storage directly, or through the materialiser's queue. */
+  readonly storage: { persistEvicted(records: readonly StoredRecord[]): Promise<void> };
   readonly cnodes: readonly { coldKeys(count: number): string[]; evicted(keys: readonly string[]): void }[];
 }
 
@@ -73,7 +74,7 @@ export class EvictionManager {
     const { memory, storage, cnodes } = this.participants;
     const candidates = await memory.beginEviction([...keys]);
     try {
-      await storage.putIfNewer(candidates.map(({ key, record }) => {
+      await storage.persistEvicted(candidates.map(({ key, record }) => {
         const decoded = decodeRecord(record);
         return { key, version: decoded.version, value: decoded.value };
       }));

@@ -1,13 +1,17 @@
-// Block materialisation on the storage node (paper §4.1.2): the write sets of
-// the valid transactions of committed blocks are applied to storage in the
-// background, and the savepoint records the last block materialised. After a
-// memory failure the peer materialises only the blocks after the savepoint,
-// never the whole chain. Stale versions never overwrite newer ones
-// (putIfNewer), so eviction and materialisation may race freely.
+// Block materialisation on the storage node (paper §4.1.2, §4.3): the write
+// sets of the valid transactions of committed blocks are applied to storage in
+// the background, and the savepoint records the last block materialised. After
+// a memory failure the peer materialises only the blocks after the savepoint,
+// never the whole chain.
 //
-// Blocks are materialised in order, one batch at a time.
+// Evicted records reach storage through the same serial queue, so a check and
+// its write never interleave with another writer. As in the paper, eviction
+// skips records at or below the savepoint (already materialised), and live
+// materialisation writes without reading first, skipping only keys whose newer
+// version was already evicted. Recovery, which has no record of evictions,
+// compares versions in storage instead (putIfNewer).
 
-import { utf8Decode, utf8Encode } from '@flexchain/sdk';
+import { compareVersions, utf8Decode, utf8Encode, type Version } from '@flexchain/sdk';
 import type { ByteSublevel } from '../storage/ledger-db';
 import type { StorageNode, StoredRecord } from './storage-node';
 
@@ -21,7 +25,9 @@ export interface MaterializedBlock {
 
 export class Materializer {
   private savepointBlock = -1;
-  private queue: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Versions evicted ahead of materialisation; dropped once the savepoint passes them. */
+  private readonly evictedAhead = new Map<string, Version>();
   private pendingBlocks = 0;
   /**
    * Fault injection: while set, enqueued blocks are dropped, as if the storage
@@ -52,28 +58,60 @@ export class Materializer {
   enqueue(block: MaterializedBlock): void {
     if (this.lagging) return;
     this.pendingBlocks++;
-    this.queue = this.queue.then(() => this.apply(block)).finally(() => this.pendingBlocks--);
+    void this.serially(() => this.applyLive(block)).finally(() => this.pendingBlocks--);
+  }
+
+  /** Persists records evicted from memory (the eviction manager's flush); resolves once they are in storage. */
+  persistEvicted(records: readonly StoredRecord[]): Promise<void> {
+    return this.serially(async () => {
+      const fresh = records.filter((r) => r.version.blockNum > this.savepointBlock);
+      for (const r of fresh) this.evictedAhead.set(r.key, r.version);
+      await this.storage.putAll(fresh);
+    });
   }
 
   /** Resolves when every enqueued block is in storage. */
-  drain(): Promise<void> {
-    return this.queue;
+  async drain(): Promise<void> {
+    await this.queue.catch(() => undefined);
   }
 
   /** Materialises blocks in order now (recovery). Blocks at or below the savepoint are skipped. */
   async applyAll(blocks: AsyncIterable<MaterializedBlock>): Promise<number> {
-    let applied = 0;
-    for await (const block of blocks) {
-      if (block.blockNum <= this.savepointBlock) continue;
-      await this.apply(block);
-      applied++;
-    }
-    return applied;
+    return this.serially(async () => {
+      let applied = 0;
+      for await (const block of blocks) {
+        if (block.blockNum <= this.savepointBlock) continue;
+        await this.apply(block);
+        applied++;
+      }
+      return applied;
+    });
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.catch(() => undefined).then(work);
+    this.queue = next;
+    return next;
+  }
+
+  /** A block committed just now: nothing newer is in storage except what eviction wrote ahead. */
+  private async applyLive(block: MaterializedBlock): Promise<void> {
+    const writes = block.writes.filter((w) => {
+      const evicted = this.evictedAhead.get(w.key);
+      return evicted === undefined || compareVersions(w.version, evicted) >= 0;
+    });
+    await this.storage.putAll(writes);
+    await this.advance(block.blockNum);
   }
 
   private async apply(block: MaterializedBlock): Promise<void> {
     await this.storage.putIfNewer(block.writes);
-    await this.meta.put(SAVEPOINT_KEY, utf8Encode(String(block.blockNum)));
-    this.savepointBlock = block.blockNum;
+    await this.advance(block.blockNum);
+  }
+
+  private async advance(blockNum: number): Promise<void> {
+    await this.meta.put(SAVEPOINT_KEY, utf8Encode(String(blockNum)));
+    this.savepointBlock = blockNum;
+    for (const [key, version] of this.evictedAhead) if (version.blockNum <= blockNum) this.evictedAhead.delete(key);
   }
 }

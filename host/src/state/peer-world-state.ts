@@ -105,8 +105,8 @@ export class DisaggregatedWorldState implements PeerWorldState {
     private readonly remote: RemoteMemoryOptions,
   ) {
     const storage = new StorageNode(ledger.tieredState);
-    this.tiered = new TieredWorldState({ storage, cnodeCount, limits });
     this.materializer = new Materializer(storage, ledger.meta);
+    this.tiered = new TieredWorldState({ storage, cnodeCount, limits, evictionSink: this.materializer });
   }
 
   /** True for errors that mean the memory node is gone (recover, then retry). */

@@ -69,6 +69,16 @@ export class StorageNode {
     }
   }
 
+  /** Writes the records as they are (the last one of a key wins). */
+  async putAll(records: readonly StoredRecord[]): Promise<void> {
+    if (records.length > 0) await this.sublevel.batch(records.map((r) => ({ type: 'put' as const, key: utf8Encode(r.key), value: encodeStored(r.version, r.value) })));
+  }
+
+  /** Eviction straight to storage (no materialiser): keep the newest version. */
+  persistEvicted(records: readonly StoredRecord[]): Promise<void> {
+    return this.putIfNewer(records);
+  }
+
   /** Writes each record unless storage already holds a newer version of its key. */
   async putIfNewer(records: readonly StoredRecord[]): Promise<void> {
     if (records.length === 0) return;

@@ -52,6 +52,8 @@ export interface TieredWorldStateOptions {
   readonly limits?: Partial<TieredStateLimits>;
   /** The memory node, reached through some transport; default an in-process MemoryNode. */
   readonly memory?: MemoryControl;
+  /** Where eviction flushes records; default straight to storage. A peer routes them through its materialiser. */
+  readonly evictionSink?: { persistEvicted(records: readonly StoredRecord[]): Promise<void> };
 }
 
 const NAMESPACE_SEPARATOR = '\u0000';
@@ -62,6 +64,7 @@ export class TieredWorldState {
   eviction: EvictionManager;
   readonly limits: TieredStateLimits;
   private readonly storage: StorageNode;
+  private readonly evictionSink: { persistEvicted(records: readonly StoredRecord[]): Promise<void> };
 
   constructor(options: TieredWorldStateOptions) {
     this.limits = { ...DEFAULT_TIERED_STATE_LIMITS, ...options.limits };
@@ -69,6 +72,7 @@ export class TieredWorldState {
       throw new TieredStateConfigError(`evictionFreeBytesMin (${this.limits.evictionFreeBytesMin}) must be below memoryBudgetBytes (${this.limits.memoryBudgetBytes}), or eviction would never stop.`);
     }
     this.storage = options.storage;
+    this.evictionSink = options.evictionSink ?? options.storage;
     this.memory = options.memory ?? new MemoryNode(this.limits);
     const peers = {
       storage: options.storage,
@@ -95,7 +99,7 @@ export class TieredWorldState {
     this.memory.onFree((addresses) => {
       for (const cnode of this.cnodes) cnode.forget(addresses);
     });
-    return new EvictionManager({ memory: this.memory, storage: this.storage, cnodes: this.cnodes }, this.limits);
+    return new EvictionManager({ memory: this.memory, storage: this.evictionSink, cnodes: this.cnodes }, this.limits);
   }
 
   /** The state of one contract as seen by one cNode. */
