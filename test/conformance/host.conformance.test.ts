@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fromJsonBytes, typeFromDescriptor, type IdentityInfo } from '@flexchain/sdk';
 import { connect, createProposal } from '@flexchain/sdk/client';
 import { decodeResponse, encodeTransaction, Signer, type Signed } from '@flexchain/sdk/protocol';
-import { buildPackage, createOrganisations, EmbeddedNetwork, enrollIdentity, loadSigningIdentity, type HostConfigOverrides, type SigningIdentity } from '@flexchain/host';
+import { buildPackage, createOrganisations, DEFAULT_TIERED_STATE_LIMITS, EmbeddedNetwork, enrollIdentity, loadSigningIdentity, MemoryNode, MemoryNodeServer, type HostConfigOverrides, type SigningIdentity } from '@flexchain/host';
 import { describeStubConformance, type ConformanceSimulation, type ConformanceTarget } from './stub-conformance';
 
 interface HostSimulation extends ConformanceSimulation {
@@ -38,8 +38,12 @@ afterAll(() => {
   expect(tightMemoryTotals.storageReadShareMax).toBeGreaterThan(0.2);
 });
 
+/** Marks the variant whose peers reach their memory nodes over TCP. */
+const OVER_TCP: HostConfigOverrides = { worldState: 'disaggregated' };
+
 for (const [label, config] of [
   ['host: sandbox, XOV pipeline, disaggregated store with tight remote memory', TIGHT_MEMORY],
+  ['host: sandbox, XOV pipeline, disaggregated store, memory nodes over TCP', OVER_TCP],
   ['host: sandbox, XOV pipeline, LevelDB world state (generic XOV)', { worldState: 'leveldb' }],
 ] as [string, HostConfigOverrides][]) {
 describeStubConformance(label, async (): Promise<ConformanceTarget> => {
@@ -48,7 +52,16 @@ describeStubConformance(label, async (): Promise<ConformanceTarget> => {
   // Identities are made before the network starts so they are in its membership.
   createOrganisations(msp, 2);
   enrollIdentity(msp, { mspId: 'Org2MSP', id: 'auditor', role: 'client', attributes: { department: 'audit' } });
-  const network = await EmbeddedNetwork.start({ dataDir, orgs: 2, cnodes: 2, grpc: false, config: { ...config, blockTimeoutMs: 10, blockTxCountMax: 10_000 } });
+  const mnodes = config === OVER_TCP ? await Promise.all([0, 1].map(async () => new MemoryNodeServer(new MemoryNode(DEFAULT_TIERED_STATE_LIMITS)))) : [];
+  const endpoints = await Promise.all(mnodes.map(async (server) => `127.0.0.1:${await server.listen(0)}`));
+  const network = await EmbeddedNetwork.start({
+    dataDir,
+    orgs: 2,
+    cnodes: 2,
+    grpc: false,
+    config: { ...config, blockTimeoutMs: 10, blockTxCountMax: 10_000 },
+    ...(endpoints.length ? { mnodes: endpoints } : {}),
+  });
   const channelId = network.manifest.channelId;
   const identities = new Map<string, SigningIdentity>();
   const identity = (who: IdentityInfo | undefined) => {
@@ -120,6 +133,7 @@ describeStubConformance(label, async (): Promise<ConformanceTarget> => {
       }
       admin.close();
       await network.stop();
+      await Promise.all(mnodes.map((server) => server.close()));
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

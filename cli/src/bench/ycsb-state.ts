@@ -42,6 +42,7 @@ export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress:
     return v;
   };
   let blockNum = 1;
+  let committing: Promise<void> = Promise.resolve();
   try {
     const bar = showProgress ? new SingleBar({ format: 'preload   [{bar}] {value}/{total}', hideCursor: true, stream: process.stderr }) : undefined;
     bar?.start(options.records, 0);
@@ -61,7 +62,6 @@ export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress:
     let pending: { key: string; done: () => void }[] = [];
     const start = performance.now();
     const deadline = start + options.durationMs;
-    let committing: Promise<void> = Promise.resolve();
     const commitPending = () => {
       committing = committing.then(async () => {
         const batch = pending.splice(0, BLOCK_WRITES_MAX);
@@ -121,6 +121,8 @@ export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress:
       worldState: state.stats(),
     };
   } finally {
+    // If a client failed, commits may still be running; close only after them so the real error surfaces.
+    await committing.catch(() => undefined);
     await state.close();
     rmSync(dir, { recursive: true, force: true });
   }

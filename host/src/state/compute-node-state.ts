@@ -31,8 +31,10 @@ export interface ComputeNodeLimits {
   readonly metadataEntriesMax: number;
   /** Attempts of the read procedure before it gives up. */
   readonly readRetriesMax: number;
-  /** Wait after finding a record being evicted, in ms. */
+  /** First wait after finding a record being evicted, in ms; it doubles on each retry up to readBackoffMaxMs. */
   readonly readBackoffMs: number;
+  /** Longest wait between read retries, in ms. */
+  readonly readBackoffMaxMs: number;
   /** Attempts to find memory for a write, each after an eviction round. */
   readonly writeAllocateRetriesMax: number;
   /** Copy records read from storage into remote memory, while memory is not short. */
@@ -89,7 +91,7 @@ export class ComputeNodeState {
       if (outcome === 'evicting') {
         this.retries++;
         this.meta.delete(key);
-        await sleep(this.limits.readBackoffMs);
+        await sleep(Math.min(this.limits.readBackoffMaxMs, this.limits.readBackoffMs * 2 ** attempt));
         continue;
       }
       this.memoryReads++;

@@ -37,6 +37,11 @@ export class EvictionManager {
     return this.participants.memory.stats.freeBytes < this.limits.evictionFreeBytesMin;
   }
 
+  /** Resolves once no eviction is running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running.catch(() => undefined);
+  }
+
   /** Starts a round in the background if memory is short and none is running. */
   kick(): void {
     if (this.needed()) void this.evict();

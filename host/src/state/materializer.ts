@@ -4,8 +4,10 @@
 // a memory failure the peer materialises only the blocks after the savepoint,
 // never the whole chain.
 //
-// Evicted records reach storage through the same serial queue, so a check and
-// its write never interleave with another writer. As in the paper, eviction
+// Evicted records reach storage through the same serial worker, so a check and
+// its write never interleave with another writer. Eviction flushes go ahead of
+// queued blocks (readers wait on them); that is safe because a block queued
+// earlier never holds a newer version than the eviction took from memory. As in the paper, eviction
 // skips records at or below the savepoint (already materialised), and live
 // materialisation writes without reading first, skipping only keys whose newer
 // version was already evicted. Recovery, which has no record of evictions,
@@ -25,7 +27,10 @@ export interface MaterializedBlock {
 
 export class Materializer {
   private savepointBlock = -1;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Jobs not started yet: eviction flushes first, then blocks, each in arrival order. */
+  private readonly urgent: (() => Promise<void>)[] = [];
+  private readonly normal: (() => Promise<void>)[] = [];
+  private worker: Promise<void> | undefined;
   /** Versions evicted ahead of materialisation; dropped once the savepoint passes them. */
   private readonly evictedAhead = new Map<string, Version>();
   private pendingBlocks = 0;
@@ -58,26 +63,28 @@ export class Materializer {
   enqueue(block: MaterializedBlock): void {
     if (this.lagging) return;
     this.pendingBlocks++;
-    void this.serially(() => this.applyLive(block)).finally(() => this.pendingBlocks--);
+    void this.schedule(() => this.applyLive(block), false)
+      .catch(() => undefined)
+      .finally(() => this.pendingBlocks--);
   }
 
   /** Persists records evicted from memory (the eviction manager's flush); resolves once they are in storage. */
   persistEvicted(records: readonly StoredRecord[]): Promise<void> {
-    return this.serially(async () => {
+    return this.schedule(async () => {
       const fresh = records.filter((r) => r.version.blockNum > this.savepointBlock);
       for (const r of fresh) this.evictedAhead.set(r.key, r.version);
       await this.storage.putAll(fresh);
-    });
+    }, true);
   }
 
-  /** Resolves when every enqueued block is in storage. */
+  /** Resolves when every job queued so far, and any queued while waiting, is done. */
   async drain(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    while (this.worker) await this.worker;
   }
 
   /** Materialises blocks in order now (recovery). Blocks at or below the savepoint are skipped. */
   async applyAll(blocks: AsyncIterable<MaterializedBlock>): Promise<number> {
-    return this.serially(async () => {
+    return this.schedule(async () => {
       let applied = 0;
       for await (const block of blocks) {
         if (block.blockNum <= this.savepointBlock) continue;
@@ -85,13 +92,21 @@ export class Materializer {
         applied++;
       }
       return applied;
+    }, false);
+  }
+
+  /** Runs `work` after the jobs before it, one job at a time. */
+  private schedule<T>(work: () => Promise<T>, urgent: boolean): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      (urgent ? this.urgent : this.normal).push(() => work().then(resolve, reject));
+      this.worker ??= this.run().finally(() => {
+        this.worker = undefined;
+      });
     });
   }
 
-  private serially<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.catch(() => undefined).then(work);
-    this.queue = next;
-    return next;
+  private async run(): Promise<void> {
+    for (let job = this.urgent.shift() ?? this.normal.shift(); job; job = this.urgent.shift() ?? this.normal.shift()) await job();
   }
 
   /** A block committed just now: nothing newer is in storage except what eviction wrote ahead. */

@@ -205,6 +205,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
   }
 
   async close(): Promise<void> {
+    await this.tiered.eviction.idle();
     await this.materializer.drain();
     this.tiered.memory.close();
   }

@@ -31,8 +31,10 @@ export const DEFAULT_TIERED_STATE_LIMITS: TieredStateLimits = Object.freeze({
   gcThresholdBytes: 1024 * 1024,
   localCacheBytesMax: 8 * 1024 * 1024,
   metadataEntriesMax: 100_000,
+  // Up to ~50 × 50 ms: longer than an eviction round takes to reach storage under load.
   readRetriesMax: 50,
   readBackoffMs: 1,
+  readBackoffMaxMs: 50,
   writeAllocateRetriesMax: 8,
   promoteStorageReads: true,
   // Start evicting with an eighth of the budget left, a slab's worth of records per round.
