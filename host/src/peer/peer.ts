@@ -59,6 +59,7 @@ export class Peer implements PeerServices {
   private readonly waiters = new Map<string, ((status: CommitStatus) => void)[]>();
   private readonly eventListeners = new Set<(event: CommittedEvent) => void>();
   private lastHash = GENESIS_PREVIOUS_HASH;
+  private visibleHeight = 0;
   private commitChain: Promise<void> = Promise.resolve();
   private readonly startedAtMs = Date.now();
   private committedValid = 0;
@@ -93,6 +94,7 @@ export class Peer implements PeerServices {
     await this.worldState.recover(this.blocks.height, (blockNum) => this.writesOf(blockNum));
     for await (const entry of this.state(LIFECYCLE_CONTRACT).range('', '')) this.contracts.set(entry.key, activeContract(entry.value));
     if (this.blocks.height > 0) this.lastHash = blockHash((await this.blocks.get(this.blocks.height - 1))!.block.header);
+    this.visibleHeight = this.blocks.height;
   }
 
   async close(): Promise<void> {
@@ -102,8 +104,12 @@ export class Peer implements PeerServices {
     await this.ledger.close();
   }
 
+  /**
+   * Blocks whose state is visible to readers. A block is durable (in the block
+   * store) a little earlier; its writes reach world state, and then this height, after.
+   */
   get height(): number {
-    return this.blocks.height;
+    return this.visibleHeight;
   }
 
   // --- PeerServices, used by cNodes ---
@@ -268,8 +274,8 @@ export class Peer implements PeerServices {
 
   private async commitOnce(block: Block): Promise<void> {
     const blockNum = block.header.number;
-    if (blockNum < this.height) return;
-    if (blockNum > this.height) throw new BlockChainBrokenError(`${this.mspId} expected block ${this.height} but received ${blockNum}.`);
+    if (blockNum < this.blocks.height) return;
+    if (blockNum > this.blocks.height) throw new BlockChainBrokenError(`${this.mspId} expected block ${this.blocks.height} but received ${blockNum}.`);
     if (block.header.previousHash !== this.lastHash || block.header.dataHash !== dataHashOf(block.envelopes)) {
       throw new BlockChainBrokenError(`Block ${blockNum} does not chain onto block ${blockNum - 1} or its data hash is wrong; refusing it.`, { hint: 'The orderer log may be corrupt; stop the network and check it.' });
     }
@@ -313,6 +319,7 @@ export class Peer implements PeerServices {
     this.lastHash = blockHash(block.header);
     // The block is durable: if memory is lost now, recovery materialises it from the block store.
     await this.worldState.blockCommitted(blockNum, writes).catch((err: unknown) => this.recoverOrRethrow(err));
+    this.visibleHeight = blockNum + 1;
 
     this.afterCommit(block, verdicts, codes, txIds);
   }
