@@ -1,35 +1,33 @@
 // The client library against a network over real gRPC: deploy, submit,
 // evaluate, event streaming, status, and errors that keep their names.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utf8Decode } from '@flexchain/sdk';
-import type { ContractEvent } from '@flexchain/sdk/protocol';
 import { connect, type FlexChainClient } from '@flexchain/sdk/client';
-import { buildPackage, EmbeddedNetwork, loadSigningIdentity } from '@flexchain/host';
+import type { ContractEvent } from '@flexchain/sdk/protocol';
+import { loadSigningIdentity, type EmbeddedNetwork } from '@flexchain/host';
+import { startTestNetwork, type TestNetwork } from '../support/network-fixture';
 
 describe('gateway over gRPC', () => {
-  let dataDir: string;
+  let net: TestNetwork;
   let network: EmbeddedNetwork;
   let client: FlexChainClient;
+  let dataDir: string;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'flexchain-grpc-'));
-    network = await EmbeddedNetwork.start({ dataDir, orgs: 1, cnodes: 1, port: 0, config: { blockTimeoutMs: 10 } });
-    const msp = join(dataDir, 'msp');
-    const admin = connect({ gateway: network.endpoint, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId: network.manifest.channelId });
-    const built = await buildPackage(join(__dirname, '..', 'conformance'), { entry: 'conformance-contract.ts', outDir: join(dataDir, 'pkg') });
-    await admin.deploy(JSON.stringify(built.pkg), { version: '1', policy: "OR('Org1.member')" });
-    admin.close();
-    client = connect({ gateway: network.endpoint, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId: network.manifest.channelId });
+    net = await startTestNetwork({
+      orgs: 1,
+      cnodes: 1,
+      port: 0,
+      grpc: true,
+      config: { blockTimeoutMs: 10 },
+      deploy: [{ dir: join(__dirname, '..', 'conformance'), entry: 'conformance-contract.ts', policy: "OR('Org1.member')" }],
+    });
+    ({ network, client, dataDir } = net);
+    expect(network.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
   }, 60_000);
 
-  afterAll(async () => {
-    client.close();
-    await network.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => net.close());
 
   it('streams events of committed transactions, and only valid ones', async () => {
     const received: ContractEvent[] = [];

@@ -3,33 +3,21 @@
 // received), then serves reads from storage while memory refills, with exactly
 // the committed state it had.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connect, type FlexChainClient } from '@flexchain/sdk/client';
-import { buildPackage, EmbeddedNetwork, loadSigningIdentity } from '@flexchain/host';
+import type { FlexChainClient } from '@flexchain/sdk/client';
+import type { EmbeddedNetwork } from '@flexchain/host';
+import { CONTRACTS_DIR, startTestNetwork, type TestNetwork } from '../support/network-fixture';
 
 describe('remote memory failure and recovery', () => {
-  let dataDir: string;
+  let net: TestNetwork;
   let network: EmbeddedNetwork;
   let client: FlexChainClient;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'flexchain-memloss-'));
-    network = await EmbeddedNetwork.start({ dataDir, orgs: 1, cnodes: 2, grpc: false, config: { blockTimeoutMs: 5 } });
-    const msp = join(dataDir, 'msp');
-    const admin = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId: network.manifest.channelId });
-    const built = await buildPackage(join(__dirname, '..', '..', 'contracts', 'smallbank'), { outDir: join(dataDir, 'pkg') });
-    await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1', policy: "OR('Org1.member')" });
-    admin.close();
-    client = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId: network.manifest.channelId });
+    net = await startTestNetwork({ orgs: 1, cnodes: 2, config: { blockTimeoutMs: 5 }, deploy: [{ dir: `${CONTRACTS_DIR}/smallbank`, policy: "OR('Org1.member')" }] });
+    ({ network, client } = net);
   }, 60_000);
 
-  afterAll(async () => {
-    client.close();
-    await network.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => net.close());
 
   it('replays only the blocks after the savepoint and ends with the committed state', async () => {
     const peer = network.peers[0]!;

@@ -3,38 +3,20 @@
 // endorsed by two organisations whose responses must be byte-identical, so
 // this also shows the contracts are deterministic in the sandbox.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connect, type FlexChainClient } from '@flexchain/sdk/client';
-import { buildPackage, EmbeddedNetwork, loadSigningIdentity } from '@flexchain/host';
-
-const CONTRACTS = join(__dirname, '..', '..', 'contracts');
+import type { FlexChainClient } from '@flexchain/sdk/client';
+import { CONTRACTS_DIR, startTestNetwork, type TestNetwork } from '../support/network-fixture';
 
 describe('sample contracts on a network', () => {
-  let dataDir: string;
-  let network: EmbeddedNetwork;
+  let net: TestNetwork;
   let client: FlexChainClient;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'flexchain-samples-'));
-    network = await EmbeddedNetwork.start({ dataDir, orgs: 2, cnodes: 1, grpc: false, config: { blockTimeoutMs: 10 } });
-    const msp = join(dataDir, 'msp');
-    const channelId = network.manifest.channelId;
-    const admin = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId });
-    for (const name of ['ycsb', 'smallbank', 'kmeans']) {
-      const built = await buildPackage(join(CONTRACTS, name), { outDir: join(dataDir, 'pkg') });
-      await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1', policy: "AND('Org1.member', 'Org2.member')" });
-    }
-    admin.close();
-    client = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId });
+    const policy = "AND('Org1.member', 'Org2.member')";
+    net = await startTestNetwork({ orgs: 2, cnodes: 1, config: { blockTimeoutMs: 10 }, deploy: ['ycsb', 'smallbank', 'kmeans'].map((name) => ({ dir: `${CONTRACTS_DIR}/${name}`, policy })) });
+    client = net.client;
   }, 120_000);
 
-  afterAll(async () => {
-    client.close();
-    await network.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => net.close());
 
   it('ycsb: load, update, read and scan 10 KB records', async () => {
     await client.submit('ycsb', 'load', ['user', 0, 20, 4, 10 * 1024]);
