@@ -106,10 +106,6 @@ export class RwSetBuilder {
     this.rangeQueries.push(info);
   }
 
-  get writeCount(): number {
-    return this.writes.size;
-  }
-
   build(): RwSet {
     const byKey = (a: { key: string }, b: { key: string }) => compareUtf8(a.key, b.key);
     return {

@@ -105,9 +105,6 @@ export class Membership {
     return [...this.byKey.values()].filter((i) => i.role === 'admin');
   }
 
-  peersOf(mspId: string): PublicIdentity[] {
-    return [...this.byKey.values()].filter((i) => i.mspId === mspId && i.role === 'peer');
-  }
 }
 
 function keyOf(mspId: string, id: string): string {

@@ -42,11 +42,6 @@ export class EvictionManager {
     while (this.running) await this.running.catch(() => undefined);
   }
 
-  /** Starts a round in the background if memory is short and none is running. */
-  kick(): void {
-    if (this.needed()) void this.evict();
-  }
-
   /**
    * Evicts in rounds until free memory is back above the threshold (at least
    * one round), or joins the eviction already running; resolves with the keys evicted.

@@ -11,7 +11,7 @@
 // a locked key is being evicted and cannot be linked.
 
 import { FlexChainError } from '@flexchain/sdk';
-import { decodeRecord, encodedLength, getNext, NULL_ADDRESS, setNext, setValid } from './record-layout';
+import { encodedLength, getNext, NULL_ADDRESS, setNext, setValid } from './record-layout';
 import type { MemoryControl, MemoryStats } from './memory-control';
 import type { LinkOutcome } from './remote-memory';
 import { SortedKeySet } from '../sorted-key-set';
@@ -203,14 +203,6 @@ export class MemoryNode implements MemoryControl {
       evictedKeys: this.evictedKeys,
       collectedVersions: this.collectedVersions,
     };
-  }
-
-  /** The latest record of a key, decoded (tests and diagnostics). */
-  latest(key: string) {
-    const address = this.table.get(key);
-    if (address === undefined) return undefined;
-    const [slab, offset] = this.locate(address);
-    return decodeRecord(slab.subarray(offset, offset + encodedLength(slab, offset)));
   }
 
   private announceFreed(addresses: readonly number[]): void {
