@@ -15,7 +15,7 @@ import type { BatchOp, LedgerDb } from '../storage/ledger-db';
 import { Materializer, type MaterializedBlock } from './materializer';
 import type { StateAccess } from './state-access';
 import { StorageNode } from './storage-node';
-import { TieredWorldState, type TieredStateLimits } from './tiered-world-state';
+import { namespacedKey, TieredWorldState, type TieredStateLimits } from './tiered-world-state';
 import { NamespaceState } from './world-state-db';
 
 export type WorldStateKind = 'disaggregated' | 'leveldb';
@@ -47,8 +47,6 @@ export interface PeerWorldState {
   /** Finishes background work and releases connections. */
   close(): Promise<void>;
 }
-
-const NAMESPACE_SEPARATOR = '\u0000';
 
 export class LevelDbWorldState implements PeerWorldState {
   private readonly namespaces = new Map<string, NamespaceState>();
@@ -214,6 +212,6 @@ export class DisaggregatedWorldState implements PeerWorldState {
 function materializedBlock(blockNum: number, writes: readonly CommittedWrite[]): MaterializedBlock {
   return {
     blockNum,
-    writes: writes.map(({ contract, write, version }) => ({ key: contract + NAMESPACE_SEPARATOR + write.key, version, value: 'delete' in write ? undefined : write.value })),
+    writes: writes.map(({ contract, write, version }) => ({ key: namespacedKey(contract, write.key), version, value: 'delete' in write ? undefined : write.value })),
   };
 }

@@ -60,6 +60,11 @@ export interface TieredWorldStateOptions {
 
 const NAMESPACE_SEPARATOR = '\u0000';
 
+/** The key of `key` of `contract` in the shared pool and in storage: "<contract> 0x00 <key>". */
+export function namespacedKey(contract: string, key: string): string {
+  return contract + NAMESPACE_SEPARATOR + key;
+}
+
 export class TieredWorldState {
   memory: MemoryControl;
   readonly cnodes: ComputeNodeState[];
@@ -134,7 +139,7 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
     private readonly cnode: ComputeNodeState,
     private readonly storage: StorageNode,
   ) {
-    this.prefix = contract + NAMESPACE_SEPARATOR;
+    this.prefix = namespacedKey(contract, '');
     this.end = contract + '\u0001';
   }
 
