@@ -4,6 +4,7 @@
 // paper's "generic XOV" baseline: a monolithic peer with LevelDB alone.
 
 import type { HostConfigOverrides } from '@flexchain/host';
+import { tieredStateFor } from '../commands/tiered-options';
 import { closedLoop, mulberry32, preload, startBenchNetwork, zipfSampler, type LoopResult } from './harness';
 
 /** Bytes of record data per preload transaction: keeps a preload envelope near a block's size. */
@@ -25,10 +26,9 @@ export interface YcsbBenchOptions {
   seed: number;
   /** 'generic-xov' runs on LevelDB alone. */
   baseline?: 'generic-xov';
-  /** Remote memory budget and local cache per cNode, in bytes (disaggregated only). */
+  /** Remote memory budget, local cache per cNode and eviction threshold, in bytes (disaggregated only; see TieredSizes). */
   remoteMemoryBytes?: number;
   localCacheBytes?: number;
-  /** Free bytes below which eviction starts; default an eighth of the budget. */
   evictBelowBytes?: number;
   /** LevelDB block cache, in bytes (both designs use LevelDB for storage). */
   leveldbCacheBytes?: number;
@@ -41,15 +41,7 @@ export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
 export function ycsbConfig(options: YcsbBenchOptions, slabBytes: number): HostConfigOverrides {
   const leveldb = options.leveldbCacheBytes === undefined ? {} : { leveldbCacheBytes: options.leveldbCacheBytes };
   if (options.baseline === 'generic-xov') return { worldState: 'leveldb', ...leveldb };
-  const budget = options.remoteMemoryBytes === undefined ? undefined : Math.max(slabBytes, Math.ceil(options.remoteMemoryBytes / slabBytes) * slabBytes);
-  return {
-    worldState: 'disaggregated',
-    ...leveldb,
-    tieredState: {
-      ...(budget === undefined ? {} : { memoryBudgetBytes: budget, evictionFreeBytesMin: options.evictBelowBytes ?? Math.floor(budget / 8) }),
-      ...(options.localCacheBytes === undefined ? {} : { localCacheBytesMax: options.localCacheBytes }),
-    },
-  };
+  return { worldState: 'disaggregated', ...leveldb, tieredState: tieredStateFor(options, slabBytes) };
 }
 
 export async function runYcsbBench(options: YcsbBenchOptions, slabBytes: number, showProgress: boolean): Promise<YcsbBenchResult> {

@@ -6,8 +6,10 @@ import type { NetworkStatus } from '@flexchain/sdk/protocol';
 import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork, MemoryNode, MemoryNodeServer } from '@flexchain/host';
 import { FlexChainError } from '@flexchain/sdk';
 import { printJson, style } from '../output';
+import { wholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
+import { tieredStateFor } from './tiered-options';
 import { connectCli, dataDirOf, type NetworkFlags } from './network-context';
 
 /** Default port of a memory node process. */
@@ -26,11 +28,7 @@ function nodeLog(verbose: boolean) {
   };
 }
 
-const int = (name: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new Error(`${name} must be a whole number, got ${JSON.stringify(value)}`);
-  return n;
-};
+const int = wholeNumberOption;
 
 export function registerNetworkCommands(program: Command, ctx: CommandContext): void {
   program
@@ -150,18 +148,16 @@ function untilStopped(stop: () => Promise<void>): Promise<void> {
   });
 }
 
-/** Remote memory and local cache flags as tiered-store limits; eviction starts with an eighth of the budget left. */
-export function tieredOverrides(opts: { remoteMemory?: string; localCache?: string; evictBelow?: string }) {
-  const overrides: { memoryBudgetBytes?: number; evictionFreeBytesMin?: number; localCacheBytesMax?: number; slabBytes?: number } = {};
-  if (opts.remoteMemory !== undefined) {
-    const slabBytes = DEFAULT_HOST_CONFIG.tieredState.slabBytes;
-    const budget = Math.max(slabBytes, Math.ceil(parseSize(opts.remoteMemory, '--remote-memory') / slabBytes) * slabBytes);
-    overrides.memoryBudgetBytes = budget;
-    overrides.evictionFreeBytesMin = Math.floor(budget / 8);
-  }
-  if (opts.localCache !== undefined) overrides.localCacheBytesMax = parseSize(opts.localCache, '--local-cache');
-  if (opts.evictBelow !== undefined) overrides.evictionFreeBytesMin = parseSize(opts.evictBelow, '--evict-below');
-  return overrides;
+/** Remote memory, local cache and eviction flags as tiered-store limits. */
+function tieredOverrides(opts: { remoteMemory?: string; localCache?: string; evictBelow?: string }) {
+  return tieredStateFor(
+    {
+      ...(opts.remoteMemory === undefined ? {} : { remoteMemoryBytes: parseSize(opts.remoteMemory, '--remote-memory') }),
+      ...(opts.localCache === undefined ? {} : { localCacheBytes: parseSize(opts.localCache, '--local-cache') }),
+      ...(opts.evictBelow === undefined ? {} : { evictBelowBytes: parseSize(opts.evictBelow, '--evict-below') }),
+    },
+    DEFAULT_HOST_CONFIG.tieredState.slabBytes,
+  );
 }
 
 function printStatus(s: NetworkStatus): void {
