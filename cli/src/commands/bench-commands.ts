@@ -7,15 +7,12 @@ import { runSmallbankBench } from '../bench/smallbank';
 import { runYcsbBench } from '../bench/ycsb';
 import { runYcsbStateBench } from '../bench/ycsb-state';
 import { printJson, style } from '../output';
+import { numberOption, positiveWholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
 
-const num = (name: string, test: (n: number) => boolean, what: string) => (value: string) => {
-  const n = Number(value);
-  if (!test(n)) throw new BenchArgumentError(`${name} must be ${what}, got ${JSON.stringify(value)}.`);
-  return n;
-};
-const positiveInt = (name: string) => num(name, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number');
+const num = numberOption;
+const positiveInt = positiveWholeNumberOption;
 
 function printLoop(result: LoopResult): void {
   console.log(`  committed tps   ${style.bold(String(result.tps))}`);
