@@ -6,6 +6,10 @@
 // at least blockTimeoutMs after the batch's first transaction arrived.
 // Invariant: a cut batch is never empty and never exceeds either limit, except
 // a single transaction larger than blockBytesMax, which travels alone.
+//
+// An optional indexer sees each transaction as it joins the pending batch and
+// is finished when the batch is cut: the orderer builds the block's dependency
+// graph this way, incrementally, with no second pass over the batch.
 
 export interface BlockCutterLimits {
   readonly blockTxCountMax: number;
@@ -13,31 +17,50 @@ export interface BlockCutterLimits {
   readonly blockTimeoutMs: number;
 }
 
-export class BlockCutter<T> {
+export interface BatchIndexer<T, I> {
+  add(tx: T): void;
+  finish(): I;
+}
+
+export interface Batch<T, I> {
+  readonly txs: T[];
+  readonly index: I;
+}
+
+const noIndex = (): BatchIndexer<unknown, undefined> => ({ add: () => undefined, finish: () => undefined });
+
+export class BlockCutter<T, I = undefined> {
   private pending: T[] = [];
   private pendingBytes = 0;
   private firstArrivalMs = 0;
+  private indexer: BatchIndexer<T, I>;
 
-  constructor(private readonly limits: BlockCutterLimits) {}
+  constructor(
+    private readonly limits: BlockCutterLimits,
+    private readonly newIndexer: () => BatchIndexer<T, I> = noIndex as () => BatchIndexer<T, I>,
+  ) {
+    this.indexer = newIndexer();
+  }
 
   /** Adds a transaction of `bytes` size arriving at `nowMs`; returns the batches it completes (0, 1 or 2). */
-  ordered(tx: T, bytes: number, nowMs: number): T[][] {
-    const batches: T[][] = [];
+  ordered(tx: T, bytes: number, nowMs: number): Batch<T, I>[] {
+    const batches: Batch<T, I>[] = [];
     if (this.pending.length > 0 && this.pendingBytes + bytes > this.limits.blockBytesMax) batches.push(this.cut());
     if (this.pending.length === 0) this.firstArrivalMs = nowMs;
     this.pending.push(tx);
+    this.indexer.add(tx);
     this.pendingBytes += bytes;
     if (this.pending.length >= this.limits.blockTxCountMax || this.pendingBytes >= this.limits.blockBytesMax) batches.push(this.cut());
     return batches;
   }
 
   /** Returns the pending batch if its timeout has passed at `nowMs`. */
-  tick(nowMs: number): T[] | undefined {
+  tick(nowMs: number): Batch<T, I> | undefined {
     return this.pending.length > 0 && nowMs - this.firstArrivalMs >= this.limits.blockTimeoutMs ? this.cut() : undefined;
   }
 
   /** Cuts whatever is pending now (used on shutdown and by tests). */
-  flush(): T[] | undefined {
+  flush(): Batch<T, I> | undefined {
     return this.pending.length > 0 ? this.cut() : undefined;
   }
 
@@ -50,10 +73,11 @@ export class BlockCutter<T> {
     return this.pending.length;
   }
 
-  private cut(): T[] {
-    const batch = this.pending;
+  private cut(): Batch<T, I> {
+    const batch = { txs: this.pending, index: this.indexer.finish() };
     this.pending = [];
     this.pendingBytes = 0;
+    this.indexer = this.newIndexer();
     return batch;
   }
 }

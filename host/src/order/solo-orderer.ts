@@ -1,14 +1,16 @@
 // A single-node orderer: assigns the total order, cuts blocks with the
-// BlockCutter, hash-chains them and keeps them in LevelDB so peers that restart
-// can catch up. Block 0 is an empty genesis block written on first start.
+// BlockCutter, builds each block's dependency graph as its transactions
+// arrive, hash-chains the blocks and keeps them in LevelDB so peers that
+// restart can catch up. Block 0 is an empty genesis block written on first start.
 //
 // Blocks are cut, stored and delivered one at a time, in order.
 
 import { ClassicLevel } from 'classic-level';
 import { utf8Decode, utf8Encode } from '@flexchain/sdk';
-import { blockHash, dataHashOf, decodeBlock, encodeBlock, GENESIS_PREVIOUS_HASH, type Block, type Signed } from '@flexchain/sdk/protocol';
+import { blockHash, dataHashOf, decodeBlock, encodeBlock, GENESIS_PREVIOUS_HASH, graphHashOf, type Block, type DependencyGraph, type Signed } from '@flexchain/sdk/protocol';
 import { blockKey } from '../ledger/block-store';
-import { BlockCutter, type BlockCutterLimits } from './block-cutter';
+import { BlockCutter, type Batch, type BatchIndexer, type BlockCutterLimits } from './block-cutter';
+import { accessOfEnvelope, DependencyGraphBuilder } from './dependency-graph';
 import type { OrderingService } from './orderer';
 
 const META_PREFIX = 'meta:';
@@ -23,13 +25,15 @@ interface Subscription {
 export interface SoloOrdererOptions {
   readonly location: string;
   readonly limits: BlockCutterLimits;
+  /** Ship a dependency graph with each block (default true); without one, peers build it themselves. */
+  readonly dependencyGraphs?: boolean;
   /** Milliseconds; injectable so tests control time. */
   readonly now?: () => number;
 }
 
 export class SoloOrderer implements OrderingService {
   private readonly db: ClassicLevel<Uint8Array, Uint8Array>;
-  private readonly cutter: BlockCutter<Signed>;
+  private readonly cutter: BlockCutter<Signed, DependencyGraph | undefined>;
   private readonly now: () => number;
   private readonly listeners = new Set<Subscription>();
   private nextNumber = 0;
@@ -40,7 +44,7 @@ export class SoloOrderer implements OrderingService {
 
   constructor(options: SoloOrdererOptions) {
     this.db = new ClassicLevel<Uint8Array, Uint8Array>(options.location, { keyEncoding: 'view', valueEncoding: 'view' });
-    this.cutter = new BlockCutter<Signed>(options.limits);
+    this.cutter = new BlockCutter(options.limits, options.dependencyGraphs === false ? noGraph : graphIndexer);
     this.now = options.now ?? Date.now;
   }
 
@@ -88,12 +92,13 @@ export class SoloOrderer implements OrderingService {
     await this.db.close();
   }
 
-  private enqueue(batch: Signed[]): void {
-    this.writeChain = this.writeChain.then(() => this.appendBlock(batch));
+  private enqueue(batch: Batch<Signed, DependencyGraph | undefined>): void {
+    this.writeChain = this.writeChain.then(() => this.appendBlock(batch.txs, batch.index));
   }
 
-  private async appendBlock(envelopes: Signed[]): Promise<void> {
-    const block: Block = { header: { number: this.nextNumber, previousHash: this.lastHash, dataHash: dataHashOf(envelopes) }, envelopes };
+  private async appendBlock(envelopes: Signed[], graph?: DependencyGraph): Promise<void> {
+    const header = { number: this.nextNumber, previousHash: this.lastHash, dataHash: dataHashOf(envelopes) };
+    const block: Block = graph ? { header: { ...header, graphHash: graphHashOf(graph) }, envelopes, graph } : { header, envelopes };
     const hash = blockHash(block.header);
     await this.db.batch([
       { type: 'put', key: concatKey(block.header.number), value: encodeBlock(block) },
@@ -126,6 +131,15 @@ export class SoloOrderer implements OrderingService {
       this.schedule();
     }, Math.max(0, deadline - this.now()));
   }
+}
+
+function graphIndexer(): BatchIndexer<Signed, DependencyGraph> {
+  const builder = new DependencyGraphBuilder();
+  return { add: (envelope) => builder.add(accessOfEnvelope(envelope)), finish: () => builder.build() };
+}
+
+function noGraph(): BatchIndexer<Signed, undefined> {
+  return { add: () => undefined, finish: () => undefined };
 }
 
 function concatKey(blockNum: number): Uint8Array {

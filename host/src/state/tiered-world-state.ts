@@ -65,6 +65,11 @@ export function namespacedKey(contract: string, key: string): string {
   return contract + NAMESPACE_SEPARATOR + key;
 }
 
+/** The namespaced bounds of `contract`'s range [startKey, endKey); an empty endKey runs to the end of the namespace. */
+export function namespacedRange(contract: string, startKey: string, endKey: string): { startKey: string; endKey: string } {
+  return { startKey: namespacedKey(contract, startKey), endKey: endKey === '' ? contract + '\u0001' : namespacedKey(contract, endKey) };
+}
+
 export class TieredWorldState {
   memory: MemoryControl;
   readonly cnodes: ComputeNodeState[];
@@ -131,7 +136,6 @@ export class TieredWorldState {
 
 export class TieredNamespace implements VersionedStateStore, StateAccess {
   private readonly prefix: string;
-  private readonly end: string;
 
   constructor(
     private readonly store: TieredWorldState,
@@ -140,7 +144,6 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
     private readonly storage: StorageNode,
   ) {
     this.prefix = namespacedKey(contract, '');
-    this.end = contract + '\u0001';
   }
 
   async get(key: string): Promise<VersionedValue | undefined> {
@@ -158,8 +161,7 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
   }
 
   range(startKey: string, endKey: string): AsyncIterable<VersionedEntry> {
-    const from = this.prefix + startKey;
-    const to = endKey === '' ? this.end : this.prefix + endKey;
+    const { startKey: from, endKey: to } = namespacedRange(this.contract, startKey, endKey);
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {

@@ -1,5 +1,6 @@
 // @flexchain/sdk/protocol: wire formats and signatures of the transaction lifecycle (Node only).
 
+export * from './dependency-graph';
 export * from './messages';
 export * from './signing';
 export * from './gateway-api';

@@ -7,7 +7,8 @@
 //   proposal  = {channelId, contract, fn, args, creator, nonce, timestamp, txId}   signed by the client
 //   response  = {txId, proposalHash, contract, payload, rwset, events}             signed by each endorser
 //   tx        = {proposal, response, endorsements[]}                              signed by the client
-//   block     = {header: {number, previousHash, dataHash}, envelopes[]}           hash = sha256(header)
+//   block     = {header: {number, previousHash, dataHash, graphHash?}, envelopes[], graph?}
+//                                                                                  hash = sha256(header)
 
 import { randomBytes } from 'node:crypto';
 import { utf8Decode, utf8Encode } from '../bytes';
@@ -15,6 +16,7 @@ import { canonicalStringify, type JsonValue } from '../canonical-json';
 import { FlexChainError } from '../errors';
 import { rwSetFromJson, rwSetToJson, type RwSet } from '../rwset';
 import type { ChaincodeEvent, TxTimestamp } from '../stub';
+import type { DependencyGraph } from './dependency-graph';
 import { sha256, sha256Hex } from './signing';
 
 export class MessageMalformedError extends FlexChainError {
@@ -76,11 +78,15 @@ export interface BlockHeader {
   readonly previousHash: string;
   /** Hex sha256 over the envelopes' hashes in order. */
   readonly dataHash: string;
+  /** Hex sha256 of the canonical dependency graph; absent on blocks cut without one (genesis). */
+  readonly graphHash?: string;
 }
 
 export interface Block {
   readonly header: BlockHeader;
   readonly envelopes: readonly Signed[];
+  /** As received: check it with graphDefect() before relying on it. */
+  readonly graph?: DependencyGraph;
 }
 
 export const GENESIS_PREVIOUS_HASH = '0'.repeat(64);
@@ -188,7 +194,7 @@ export function signedFromJson(json: unknown, what: string): Signed {
 }
 
 export function encodeBlock(block: Block): Uint8Array {
-  return utf8Encode(canonicalStringify({ header: block.header, envelopes: block.envelopes.map(signedToJson) }));
+  return utf8Encode(canonicalStringify({ header: block.header, envelopes: block.envelopes.map(signedToJson), graph: block.graph as JsonValue | undefined }));
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
@@ -197,8 +203,11 @@ export function decodeBlock(bytes: Uint8Array): Block {
   if (!Number.isSafeInteger(h.number)) fail('block.header.number is not an integer');
   requireString(h, 'previousHash', 'block.header');
   requireString(h, 'dataHash', 'block.header');
+  if (h.graphHash !== undefined) requireString(h, 'graphHash', 'block.header');
   if (!Array.isArray(b.envelopes)) fail('block.envelopes is not an array');
-  return { header: h as unknown as BlockHeader, envelopes: (b.envelopes as unknown[]).map((e, i) => signedFromJson(e, `block.envelopes[${i}]`)) };
+  const envelopes = (b.envelopes as unknown[]).map((e, i) => signedFromJson(e, `block.envelopes[${i}]`));
+  // A malformed graph does not make the block unreadable: the peer rebuilds the graph (see graphDefect).
+  return { header: h as unknown as BlockHeader, envelopes, ...(b.graph === undefined ? {} : { graph: b.graph as DependencyGraph }) };
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
