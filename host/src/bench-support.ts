@@ -1,8 +1,11 @@
 // @flexchain/host/bench-support: a peer's world state without the rest of the
-// peer, for benchmarks of the state layer. Commits go through the same
-// PeerWorldState steps as a peer's commit pipeline.
+// peer, for benchmarks of the state layer and of validation, and for tests that
+// compare validation modes. Commits go through the same PeerWorldState steps as
+// a peer's commit pipeline; validation is the peer's own validateBlock.
 
 import type { HostConfig } from './config';
+import { parseEndpoint } from './network';
+import { TcpMemoryClient } from './state/transport/tcp-memory-client';
 import { DisaggregatedWorldState, LevelDbWorldState, type CommittedWrite, type PeerWorldState, type WorldStateStats } from './state/peer-world-state';
 import { LedgerDb } from './storage/ledger-db';
 
@@ -14,13 +17,27 @@ export interface BenchWorldState {
   close(): Promise<void>;
 }
 
-export async function openWorldState(location: string, config: HostConfig, cnodeCount: number): Promise<BenchWorldState> {
+export { validateBlock, dependencyGraphOfVerdicts, type ValidationPlan, type BlockValidationResult } from './validate/block-validation';
+export { dependencyGraphOf, accessOf } from './order/dependency-graph';
+export { mulberry32, zipfSampler } from './bench/random';
+export { SyntheticBlocks, type SyntheticBlockOptions } from './bench/synthetic-blocks';
+export type { EndorsementVerdict } from './validate/endorsement-validator';
+export type { CommittedWrite } from './state/peer-world-state';
+
+/** `mnode` ("host:port") puts remote memory in a memory node process; default in-process. */
+export async function openWorldState(location: string, config: HostConfig, cnodeCount: number, options: { mnode?: string } = {}): Promise<BenchWorldState> {
   const ledger = new LedgerDb(location, config.leveldbCacheBytes);
   await ledger.open();
+  const { mnode } = options;
   const world: PeerWorldState =
     config.worldState === 'leveldb'
       ? new LevelDbWorldState(ledger)
-      : new DisaggregatedWorldState(ledger, cnodeCount, config.tieredState, { reconnectIntervalMs: config.memoryReconnectIntervalMs, reconnectAttemptsMax: config.memoryReconnectAttemptsMax, log: () => undefined });
+      : new DisaggregatedWorldState(ledger, cnodeCount, config.tieredState, {
+          ...(mnode === undefined ? {} : { connect: () => TcpMemoryClient.connect(...parseEndpoint(mnode)) }),
+          reconnectIntervalMs: config.memoryReconnectIntervalMs,
+          reconnectAttemptsMax: config.memoryReconnectAttemptsMax,
+          log: () => undefined,
+        });
   await world.recover(0, async () => []);
   return {
     namespace: (contract, cnodeIndex) => world.namespace(contract, cnodeIndex),

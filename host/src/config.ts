@@ -3,6 +3,7 @@
 
 import { ConfigInvalidError, DEFAULT_STUB_LIMITS, type StubLimits } from '@flexchain/sdk';
 import type { WorldStateKind } from './state/peer-world-state';
+import type { ValidationMode } from './validate/block-validation';
 import { DEFAULT_TIERED_STATE_LIMITS, type TieredStateLimits } from './state/tiered-world-state';
 
 export interface HostConfig {
@@ -46,6 +47,12 @@ export interface HostConfig {
   readonly memoryReconnectIntervalMs: number;
   /** Attempts to reach a lost memory node before the peer stops. */
   readonly memoryReconnectAttemptsMax: number;
+  /** How the primary cNode runs V2/V3: in block order, or by the dependency graph (paper §5.2). */
+  readonly validation: ValidationMode;
+  /** Transactions of one block validated at once in parallel mode (async tasks overlapping state reads). */
+  readonly validationTasksMax: number;
+  /** Whether the orderer ships a dependency graph with each block; without one, parallel peers build it. */
+  readonly orderDependencyGraphs: boolean;
 }
 
 export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
@@ -73,6 +80,10 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   // 150 attempts 200 ms apart: a memory node restarted by its supervisor within 30 s is picked up.
   memoryReconnectIntervalMs: 200,
   memoryReconnectAttemptsMax: 150,
+  validation: 'parallel',
+  // Enough to keep a remote memory node's pipeline full with a block of independent transactions.
+  validationTasksMax: 64,
+  orderDependencyGraphs: true,
 });
 
 export type HostConfigOverrides = Partial<Omit<HostConfig, 'stub' | 'tieredState'>> & { stub?: Partial<StubLimits>; tieredState?: Partial<TieredStateLimits> };
@@ -91,6 +102,9 @@ export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConf
   for (const [name, value] of Object.entries(config.stub)) positive(`stub.${name}`, value);
   if (config.worldState !== 'disaggregated' && config.worldState !== 'leveldb') {
     throw new ConfigInvalidError(`worldState must be "disaggregated" or "leveldb", got ${JSON.stringify(config.worldState)}.`);
+  }
+  if (config.validation !== 'sequential' && config.validation !== 'parallel') {
+    throw new ConfigInvalidError(`validation must be "sequential" or "parallel", got ${JSON.stringify(config.validation)}.`);
   }
   const recordBytesMax = config.stub.keyBytesMax + config.stub.valueBytesMax + 1024;
   if (config.tieredState.slabBytes < recordBytesMax) {

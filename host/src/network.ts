@@ -91,7 +91,7 @@ export class EmbeddedNetwork {
     const mspDir = join(dataDir, 'msp');
     createOrganisations(mspDir, orgs);
     const membership = Membership.load(mspDir);
-    const orderer = new SoloOrderer({ location: join(dataDir, 'orderer'), limits: config });
+    const orderer = new SoloOrderer({ location: join(dataDir, 'orderer'), limits: config, dependencyGraphs: config.orderDependencyGraphs });
     await orderer.open();
     const peers = await Promise.all(
       Array.from({ length: orgs }, async (_, i) => {

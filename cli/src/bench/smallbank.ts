@@ -1,7 +1,8 @@
 // Smallbank (paper §6): Pw share of writes (Amalgamate, TransactSavings,
 // DepositChecking, SendPayment, WriteCheck), Query otherwise.
 
-import { closedLoop, mulberry32, preload, startBenchNetwork, type LoopResult } from './harness';
+import { closedLoop, preload, startBenchNetwork, type LoopResult } from './harness';
+import { mulberry32 } from '@flexchain/host/bench-support';
 
 /** Accounts created per preload transaction (the contract's seedAccounts bound). */
 const PRELOAD_ACCOUNTS_PER_TX = 1000;

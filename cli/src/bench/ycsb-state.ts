@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { resolveHostConfig, type HostConfig } from '@flexchain/host';
-import { openWorldState, type BenchWorldState } from '@flexchain/host/bench-support';
-import { mulberry32, zipfSampler, type LoopResult } from './harness';
+import { mulberry32, openWorldState, zipfSampler, type BenchWorldState } from '@flexchain/host/bench-support';
+import { type LoopResult } from './harness';
 import { UPDATE_SHARE, ycsbConfig, type YcsbBenchOptions } from './ycsb';
 
 const CONTRACT = 'ycsb';

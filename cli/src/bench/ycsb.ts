@@ -5,7 +5,8 @@
 
 import type { HostConfigOverrides } from '@flexchain/host';
 import { tieredStateFor } from '../commands/tiered-options';
-import { closedLoop, mulberry32, preload, startBenchNetwork, zipfSampler, type LoopResult } from './harness';
+import { closedLoop, preload, startBenchNetwork, type LoopResult } from './harness';
+import { mulberry32, zipfSampler } from '@flexchain/host/bench-support';
 
 /** Bytes of record data per preload transaction: keeps a preload envelope near a block's size. */
 const PRELOAD_BYTES_PER_TX = 1024 * 1024;

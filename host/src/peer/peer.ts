@@ -3,13 +3,14 @@
 //
 // Commit pipeline for one block (DESIGN.md §3 steps 5-7):
 //   check the hash chain -> V1 for every transaction concurrently ->
-//   V2/V3 sequentially over a block overlay (duplicate tx id, MVCC, phantom) ->
+//   V2/V3 over a block overlay (duplicate tx id, MVCC, phantom), sequentially
+//   or in parallel by the block's dependency graph (validate/block-validation) ->
 //   one atomic LevelDB batch with the block, codes, tx ids and state ->
 //   activate lifecycle changes, emit events, wake submitters.
 // Blocks are committed one at a time, in order.
 
-import { checkMvcc, FlexChainError, stateWriteOf, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName, type VersionedStateReader } from '@flexchain/sdk';
-import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
+import { FlexChainError, stateWriteOf, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName } from '@flexchain/sdk';
+import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, graphDefect, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
 import { BlockStore } from '../ledger/block-store';
@@ -17,7 +18,7 @@ import { packageId, parsePackage, type ContractPackage } from '../sandbox/contra
 import { DisaggregatedWorldState, LevelDbWorldState, type CommittedWrite, type PeerWorldState } from '../state/peer-world-state';
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
 import type { MemoryControl } from '../state/remote-memory/memory-control';
-import { BlockOverlay } from '../validate/block-overlay';
+import { dependencyGraphOfVerdicts, validateBlock, type ValidationPlan } from '../validate/block-validation';
 import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
 import { majorityPolicy } from '../validate/policy';
 import { CNode, type PeerServices } from './cnode';
@@ -284,34 +285,9 @@ export class Peer implements PeerServices {
     const verdicts: EndorsementVerdict[] = await Promise.all(block.envelopes.map((e) => checkEndorsements(e, context)));
 
     const committedTxIds = await this.blocks.knownTxIds(verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : undefined)));
-    const readers = await this.prefetchReads(verdicts);
-    const codes: TxValidationCodeName[] = [];
-    const txIds: (string | undefined)[] = [];
-    const overlays = new Map<string, BlockOverlay>();
-    const writes: CommittedWrite[] = [];
-    const seen = new Set<string>();
-    for (const [txNum, verdict] of verdicts.entries()) {
-      txIds.push(verdict.code === 'VALID' ? verdict.tx.proposal.txId : verdict.txId);
-      let code: TxValidationCodeName = verdict.code;
-      if (verdict.code === 'VALID') {
-        const { proposal, response } = verdict.tx;
-        if (seen.has(proposal.txId) || committedTxIds.has(proposal.txId)) code = 'DUPLICATE_TXID';
-        else {
-          let overlay = overlays.get(proposal.contract);
-          if (!overlay) overlays.set(proposal.contract, (overlay = new BlockOverlay(readers.get(proposal.contract) ?? this.state(proposal.contract))));
-          code = (await checkMvcc(response.rwset, overlay)).code;
-          if (code === 'VALID') {
-            const version = { blockNum, txNum };
-            overlay.apply(response.rwset, version);
-            for (const w of response.rwset.writes) writes.push({ contract: proposal.contract, write: stateWriteOf(w), version });
-          }
-        }
-        seen.add(proposal.txId);
-      } else {
-        this.options.log('debug', `block ${blockNum} tx ${txNum}: ${verdict.code} (${verdict.reason})`);
-      }
-      codes.push(code);
-    }
+    const txIds = verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : v.txId));
+    for (const [txNum, v] of verdicts.entries()) if (v.code !== 'VALID') this.options.log('debug', `block ${blockNum} tx ${txNum}: ${v.code} (${v.reason})`);
+    const { codes, writes } = await validateBlock({ blockNum, verdicts, committedTxIds, stateOf: (contract) => this.state(contract) }, this.validationPlan(block, verdicts));
 
     const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, txIds)];
     await this.ledger.write(ops);
@@ -338,16 +314,18 @@ export class Peer implements PeerServices {
     return writes;
   }
 
-  /** Reads every key the block's transactions read up front, so V2 does not wait on them one by one. */
-  private async prefetchReads(verdicts: readonly EndorsementVerdict[]): Promise<Map<string, VersionedStateReader>> {
-    const keys = new Map<string, Set<string>>();
-    for (const v of verdicts) {
-      if (v.code !== 'VALID') continue;
-      const set = keys.get(v.tx.proposal.contract) ?? new Set<string>();
-      for (const read of v.tx.response.rwset.reads) set.add(read.key);
-      keys.set(v.tx.proposal.contract, set);
-    }
-    return new Map(await Promise.all([...keys].map(async ([contract, set]) => [contract, await this.state(contract).prefetch([...set])] as const)));
+  /**
+   * Sequential, or parallel over the block's dependency graph. A block whose
+   * graph is missing or malformed gets one built here from the V1 verdicts: the
+   * outcome is the same, only the orderer's work is repeated.
+   */
+  private validationPlan(block: Block, verdicts: readonly EndorsementVerdict[]): ValidationPlan {
+    const { validation, validationTasksMax } = this.options.config;
+    if (validation === 'sequential' || block.envelopes.length === 0) return { mode: 'sequential' };
+    const defect = graphDefect(block.graph, block.envelopes.length, block.header.graphHash);
+    if (defect === undefined) return { mode: 'parallel', graph: block.graph!, tasksMax: validationTasksMax };
+    this.options.log('warn', `${this.mspId}: block ${block.header.number}: ${defect}; building the dependency graph locally`);
+    return { mode: 'parallel', graph: dependencyGraphOfVerdicts(verdicts), tasksMax: validationTasksMax };
   }
 
   private afterCommit(block: Block, verdicts: readonly EndorsementVerdict[], codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[]): void {
