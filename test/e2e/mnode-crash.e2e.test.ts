@@ -4,45 +4,14 @@
 // process (its cNodes) mid-workload and bring that back; the committed
 // balances are exactly what the committed transactions say, every time.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FLEXCHAIN_BIN, kill, ROOT, startJson } from '../support/processes';
 
-const ROOT = join(__dirname, '..', '..');
-const FLEXCHAIN_BIN = join(ROOT, 'cli', 'bin', 'flexchain.js');
-const READY_TIMEOUT_MS = 30_000;
 const ACCOUNTS = 20;
 const OPENING = 1000;
-
-function startJson(args: string[]): Promise<{ child: ChildProcess; ready: any; logs: () => string }> {
-  const child = spawn(FLEXCHAIN_BIN, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`flexchain ${args[0]} did not start:\n${stderr}`)), READY_TIMEOUT_MS);
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      try {
-        const ready = JSON.parse(stdout);
-        clearTimeout(timer);
-        resolve({ child, ready, logs: () => stderr });
-      } catch {
-        // not complete yet
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`flexchain ${args[0]} exited ${code}:\n${stderr}`)));
-  });
-}
-
-function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.on('exit', () => resolve());
-    child.kill(signal);
-  });
-}
 
 describe('memory node and cNode crashes over TCP, with real processes', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-e2e-mnode-'));
