@@ -39,9 +39,10 @@ export interface BenchNetwork {
   close(): Promise<void>;
 }
 
-export async function startBenchNetwork(contract: string, options: { orgs: number; cnodes: number; config?: HostConfigOverrides }): Promise<BenchNetwork> {
+/** `mnode`: host:port of a memory node process for the single peer (orgs 1); default in-process. */
+export async function startBenchNetwork(contract: string, options: { orgs: number; cnodes: number; config?: HostConfigOverrides; mnode?: string }): Promise<BenchNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-bench-'));
-  const network = await EmbeddedNetwork.start({ dataDir, orgs: options.orgs, cnodes: options.cnodes, grpc: false, ...(options.config ? { config: options.config } : {}) });
+  const network = await EmbeddedNetwork.start({ dataDir, orgs: options.orgs, cnodes: options.cnodes, grpc: false, ...(options.config ? { config: options.config } : {}), ...(options.mnode ? { mnodes: [options.mnode] } : {}) });
   const msp = join(dataDir, 'msp');
   const channelId = network.manifest.channelId;
   const admin = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId });

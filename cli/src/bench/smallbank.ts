@@ -2,7 +2,7 @@
 // DepositChecking, SendPayment, WriteCheck), Query otherwise.
 
 import { closedLoop, preload, startBenchNetwork, type LoopResult } from './harness';
-import { mulberry32 } from '@flexchain/host/bench-support';
+import { mulberry32, zipfSampler } from '@flexchain/host/bench-support';
 
 /** Accounts created per preload transaction (the contract's seedAccounts bound). */
 const PRELOAD_ACCOUNTS_PER_TX = 1000;
@@ -22,6 +22,11 @@ export interface SmallbankBenchOptions {
   cnodes: number;
   orgs: number;
   seed: number;
+  /** Zipf exponent of account choice; 0 is uniform. */
+  zipf: number;
+  validation: 'sequential' | 'parallel';
+  /** host:port of a memory node process for the (single) peer; default in-process. */
+  mnode?: string;
 }
 
 export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult {
@@ -29,7 +34,7 @@ export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult 
 }
 
 export async function runSmallbankBench(options: SmallbankBenchOptions, showProgress: boolean): Promise<SmallbankBenchResult> {
-  const bench = await startBenchNetwork('smallbank', options);
+  const bench = await startBenchNetwork('smallbank', { ...options, config: { validation: options.validation } });
   try {
     const batches = Array.from({ length: Math.ceil(options.accounts / PRELOAD_ACCOUNTS_PER_TX) }, (_, b) => {
       const first = b * PRELOAD_ACCOUNTS_PER_TX;
@@ -39,7 +44,8 @@ export async function runSmallbankBench(options: SmallbankBenchOptions, showProg
     await preload('preload', options.accounts, batches, PRELOAD_CONCURRENCY, showProgress);
 
     const random = mulberry32(options.seed);
-    const account = () => String(Math.floor(random() * options.accounts));
+    const pick = zipfSampler(options.accounts, options.zipf, random);
+    const account = () => String(pick());
     const other = (a: string) => {
       for (;;) {
         const b = account();

@@ -33,7 +33,7 @@ export interface YcsbStateResult extends YcsbBenchOptions, LoopResult {
 export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress: boolean): Promise<YcsbStateResult> {
   const config: HostConfig = resolveHostConfig(ycsbConfig(options, resolveHostConfig().tieredState.slabBytes));
   const dir = mkdtempSync(join(tmpdir(), 'flexchain-bench-state-'));
-  const state: BenchWorldState = await openWorldState(dir, config, options.cnodes);
+  const state: BenchWorldState = await openWorldState(dir, config, options.cnodes, options.mnode ? { mnode: options.mnode } : {});
   const random = mulberry32(options.seed);
   const keyOf = (i: number) => 'user' + String(i).padStart(KEY_DIGITS, '0');
   const value = () => {

@@ -33,6 +33,9 @@ export interface YcsbBenchOptions {
   evictBelowBytes?: number;
   /** LevelDB block cache, in bytes (both designs use LevelDB for storage). */
   leveldbCacheBytes?: number;
+  validation: 'sequential' | 'parallel';
+  /** host:port of a memory node process; default in-process. */
+  mnode?: string;
 }
 
 export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
@@ -40,13 +43,13 @@ export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
 }
 
 export function ycsbConfig(options: YcsbBenchOptions, slabBytes: number): HostConfigOverrides {
-  const leveldb = options.leveldbCacheBytes === undefined ? {} : { leveldbCacheBytes: options.leveldbCacheBytes };
-  if (options.baseline === 'generic-xov') return { worldState: 'leveldb', ...leveldb };
-  return { worldState: 'disaggregated', ...leveldb, tieredState: tieredStateFor(options, slabBytes) };
+  const common = { validation: options.validation, ...(options.leveldbCacheBytes === undefined ? {} : { leveldbCacheBytes: options.leveldbCacheBytes }) };
+  if (options.baseline === 'generic-xov') return { worldState: 'leveldb', ...common };
+  return { worldState: 'disaggregated', ...common, tieredState: tieredStateFor(options, slabBytes) };
 }
 
 export async function runYcsbBench(options: YcsbBenchOptions, slabBytes: number, showProgress: boolean): Promise<YcsbBenchResult> {
-  const bench = await startBenchNetwork('ycsb', { orgs: 1, cnodes: options.cnodes, config: ycsbConfig(options, slabBytes) });
+  const bench = await startBenchNetwork('ycsb', { orgs: 1, cnodes: options.cnodes, config: ycsbConfig(options, slabBytes), ...(options.mnode ? { mnode: options.mnode } : {}) });
   try {
     const perTx = Math.max(1, Math.min(PRELOAD_RECORDS_PER_TX_MAX, Math.floor(PRELOAD_BYTES_PER_TX / options.recordSize)));
     const batches = Array.from({ length: Math.ceil(options.records / perTx) }, (_, b) => {

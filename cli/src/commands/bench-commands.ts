@@ -1,4 +1,4 @@
-// flexchain bench smallbank | ycsb: benchmarks that print figures.
+// flexchain bench smallbank | ycsb | validation: benchmarks that print figures.
 
 import type { Command } from 'commander';
 import { DEFAULT_HOST_CONFIG } from '@flexchain/host';
@@ -6,6 +6,7 @@ import { BenchArgumentError, parseDuration, type LoopResult } from '../bench/har
 import { runSmallbankBench } from '../bench/smallbank';
 import { runYcsbBench } from '../bench/ycsb';
 import { runYcsbStateBench } from '../bench/ycsb-state';
+import { runValidationBench } from '../bench/validation';
 import { printJson, style } from '../output';
 import { numberOption, positiveWholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
@@ -13,6 +14,21 @@ import type { CommandContext } from './command-context';
 
 const num = numberOption;
 const positiveInt = positiveWholeNumberOption;
+const zipfOption = num('--zipf', (n) => n >= 0 && n <= 5, 'between 0 and 5');
+
+function validationMode(value: string): 'sequential' | 'parallel' {
+  if (value !== 'sequential' && value !== 'parallel') throw new BenchArgumentError(`--validation must be sequential or parallel, got ${JSON.stringify(value)}.`);
+  return value;
+}
+
+/** The options every end-to-end benchmark shares: how peers validate and where their memory node runs. */
+function pipelineOptions(command: Command): Command {
+  return command
+    .option('--validation <mode>', 'sequential: V2/V3 in block order; parallel: by the dependency graph', validationMode, 'parallel')
+    .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`) for the peer; default in-process');
+}
+
+const pipelineLabel = (r: { validation: string; mnode?: string }) => `${r.validation} validation, memory ${r.mnode ? `node at ${r.mnode} (TCP)` : 'in process'}`;
 
 function printLoop(result: LoopResult): void {
   console.log(`  committed tps   ${style.bold(String(result.tps))}`);
@@ -28,7 +44,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
   const bench = program.command('bench').description('benchmarks that drive an embedded network end to end and print figures');
   const showProgress = () => !ctx.json && Boolean(process.stderr.isTTY);
 
-  bench
+  const smallbank = bench
     .command('smallbank')
     .description('Smallbank: Pw share of writes (Amalgamate, TransactSavings, DepositChecking, SendPayment, WriteCheck), Query otherwise')
     .option('--accounts <n>', 'customer accounts', positiveInt('--accounts'), 10_000)
@@ -37,17 +53,19 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--clients <n>', 'concurrent closed-loop clients', positiveInt('--clients'), 64)
     .option('--cnodes <n>', 'cNodes per peer', positiveInt('--cnodes'), 2)
     .option('--orgs <n>', 'organisations (one peer each); endorsement needs a majority', positiveInt('--orgs'), 1)
+    .option('--zipf <s>', 'Zipf exponent of account popularity; 0 is uniform', zipfOption, 0)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
-    .option('--json', 'print the figures as JSON')
-    .action(async (opts: { accounts: number; pw: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; json?: boolean }) => {
+    .option('--json', 'print the figures as JSON');
+  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
-      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed }, showProgress());
+      if (opts.mnode && opts.orgs !== 1) throw new BenchArgumentError('--mnode serves one peer; run it with --orgs 1.');
+      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
       if (ctx.json) return printJson(result);
-      console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, ${result.clients} clients, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${(result.durationMs / 1000).toFixed(0)} s`);
+      console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, zipf ${result.zipf}, ${result.clients} clients, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
       printLoop(result);
     });
 
-  bench
+  const ycsb = bench
     .command('ycsb')
     .description('YCSB: workload a (50% updates) or b (5% updates) over preloaded records, uniform or Zipfian')
     .option('--workload <a|b>', 'a: 50% read / 50% update; b: 95% / 5%', 'a')
@@ -56,7 +74,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--remote-memory <size>', 'remote memory budget (disaggregated store)')
     .option('--local-cache <size>', 'data cache per cNode (disaggregated store)')
     .option('--evict-below <size>', 'start evicting below this much free remote memory (default: an eighth of the budget)')
-    .option('--zipf <s>', 'Zipf exponent of key popularity; 0 is uniform', num('--zipf', (n) => n >= 0 && n <= 5, 'between 0 and 5'), 0)
+    .option('--zipf <s>', 'Zipf exponent of key popularity; 0 is uniform', zipfOption, 0)
     .option('--baseline <generic-xov>', 'run the generic XOV baseline: a monolithic peer with LevelDB alone')
     .option('--leveldb-cache <size>', 'LevelDB block cache (default 8MiB)')
     .option('--layer <layer>', 'pipeline: whole transactions end to end; state: the world-state layer alone (no sandbox, signatures or ordering)', 'pipeline')
@@ -64,8 +82,8 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--clients <n>', 'concurrent closed-loop clients', positiveInt('--clients'), 64)
     .option('--cnodes <n>', 'cNodes', positiveInt('--cnodes'), 2)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
-    .option('--json', 'print the figures as JSON')
-    .action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; json?: boolean }) => {
+    .option('--json', 'print the figures as JSON');
+  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
       if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
@@ -79,6 +97,8 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
           clients: opts.clients,
           cnodes: opts.cnodes,
           seed: opts.seed,
+          validation: opts.validation,
+          ...(opts.mnode ? { mnode: opts.mnode } : {}),
           ...(opts.baseline ? { baseline: 'generic-xov' as const } : {}),
           ...(opts.remoteMemory ? { remoteMemoryBytes: parseSize(opts.remoteMemory, '--remote-memory') } : {}),
           ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}),
@@ -87,10 +107,43 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
         } as const;
       const result = opts.layer === 'state' ? await runYcsbStateBench(options, showProgress()) : await runYcsbBench(options, DEFAULT_HOST_CONFIG.tieredState.slabBytes, showProgress());
       if (ctx.json) return printJson(result);
-      const store = result.baseline ? 'generic XOV (LevelDB)' : `disaggregated, remote memory ${formatSize(result.worldState.memoryBudgetBytes ?? 0)}`;
+      const store = result.baseline ? 'generic XOV (LevelDB)' : `disaggregated, remote memory ${formatSize(result.worldState.memoryBudgetBytes ?? 0)}, ${pipelineLabel(result)}`;
       const layer = opts.layer === 'state' ? ', state layer only' : '';
       console.log(`${style.bold(`ycsb-${result.workload}`)}  ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${result.clients} clients, ${result.cnodes} cNodes, ${store}${layer}, ${(result.durationMs / 1000).toFixed(0)} s`);
       if (opts.layer === 'state') console.log(`  operations/s    ${style.bold(String(result.tps))}  (reads and committed updates)`);
       printLoop(result);
+    });
+
+  bench
+    .command('validation')
+    .description('validation alone: pre-made blocks (no execution, no signatures) validated sequentially and with each number of parallel tasks')
+    .option('--records <n>', 'preloaded records', positiveInt('--records'), 10_000)
+    .option('--record-size <size>', 'bytes per record', '256B')
+    .option('--blocks <n>', 'blocks validated per run', positiveInt('--blocks'), 40)
+    .option('--txs <n>', 'transactions per block', positiveInt('--txs'), 500)
+    .option('--reads <n>', 'most point reads per transaction', positiveInt('--reads'), 4)
+    .option('--writes <n>', 'most writes per transaction', positiveInt('--writes'), 2)
+    .option('--zipf <s>', 'Zipf exponent of key popularity; 0 is uniform', zipfOption, 0)
+    .option('--tasks <list>', 'parallel validation task counts to try, comma-separated', '1,2,4,8,16,32,64')
+    .option('--world-state <kind>', 'disaggregated or leveldb', 'disaggregated')
+    .option('--local-cache <size>', 'data cache of the validating cNode (disaggregated store)')
+    .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`); default in-process')
+    .option('--seed <n>', 'seed of the block generator', positiveInt('--seed'), 1)
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { records: number; recordSize: string; blocks: number; txs: number; reads: number; writes: number; zipf: number; tasks: string; worldState: string; localCache?: string; mnode?: string; seed: number; json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      if (opts.worldState !== 'disaggregated' && opts.worldState !== 'leveldb') throw new BenchArgumentError(`--world-state must be disaggregated or leveldb, got ${JSON.stringify(opts.worldState)}.`);
+      const tasks = opts.tasks.split(',').map((t) => positiveInt('--tasks')(t));
+      const result = await runValidationBench(
+        { records: opts.records, recordSize: parseSize(opts.recordSize, '--record-size'), blocks: opts.blocks, txsPerBlock: opts.txs, readsPerTx: opts.reads, writesPerTx: opts.writes, zipf: opts.zipf, tasks, worldState: opts.worldState, seed: opts.seed, ...(opts.mnode ? { mnode: opts.mnode } : {}), ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}) },
+        showProgress(),
+      );
+      if (ctx.json) return printJson(result);
+      const where = result.worldState === 'leveldb' ? 'LevelDB world state' : `disaggregated, memory ${result.mnode ? `node at ${result.mnode} (TCP)` : 'in process'}${result.localCacheBytes === undefined ? '' : `, local cache ${formatSize(result.localCacheBytes)}`}`;
+      console.log(`${style.bold('validation')}  ${result.blocks} blocks × ${result.txsPerBlock} txs, ≤${result.readsPerTx} reads ≤${result.writesPerTx} writes, ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${where}`);
+      console.log('  mode         tasks   tx/s validated   speed-up   valid');
+      for (const run of result.runs) {
+        console.log(`  ${run.mode.padEnd(12)} ${String(run.tasks).padStart(5)}   ${style.bold(String(run.txPerSecond).padStart(14))}   ${(run.speedup.toFixed(2) + '×').padStart(8)}   ${(run.validShare * 100).toFixed(1)}%`);
+      }
     });
 }
