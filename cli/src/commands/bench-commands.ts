@@ -88,6 +88,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
       if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
       if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
       if (opts.layer !== 'pipeline' && opts.layer !== 'state') throw new BenchArgumentError(`--layer must be pipeline or state, got ${JSON.stringify(opts.layer)}.`);
+      if (opts.mnode && opts.baseline) throw new BenchArgumentError('--mnode serves the disaggregated store; the generic XOV baseline has no memory node.', { hint: 'Drop --mnode or --baseline.' });
       const options = {
           workload: opts.workload,
           records: opts.records,

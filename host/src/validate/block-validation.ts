@@ -26,8 +26,8 @@ export interface BlockValidationInput {
   readonly verdicts: readonly EndorsementVerdict[];
   /** Tx ids of V1-valid transactions already committed in earlier blocks. */
   readonly committedTxIds: ReadonlySet<string>;
-  /** Committed state of a contract, as the validating cNode sees it. */
-  readonly stateOf: (contract: string) => VersionedStateReader;
+  /** Committed state of a contract, as the validating cNode sees it; with prefetch, a transaction's reads are fetched together (storage misses in one getMany). */
+  readonly stateOf: (contract: string) => VersionedStateReader & { prefetch?(keys: readonly string[]): Promise<VersionedStateReader> };
 }
 
 export interface BlockValidationResult {
@@ -42,19 +42,24 @@ export async function validateBlock(input: BlockValidationInput, plan: Validatio
   const { blockNum, verdicts } = input;
   const codes = firstPassCodes(verdicts, input.committedTxIds);
   const writesOf: CommittedWrite[][] = verdicts.map(() => []);
-  const overlays = new Map<string, BlockOverlay>();
-  const overlayOf = (contract: string) => {
-    let overlay = overlays.get(contract);
-    if (!overlay) overlays.set(contract, (overlay = new BlockOverlay(input.stateOf(contract))));
-    return overlay;
+  const contracts = new Map<string, { state: ReturnType<BlockValidationInput['stateOf']>; overlay: BlockOverlay }>();
+  const contractOf = (contract: string) => {
+    let entry = contracts.get(contract);
+    if (!entry) {
+      const state = input.stateOf(contract);
+      contracts.set(contract, (entry = { state, overlay: new BlockOverlay(state) }));
+    }
+    return entry;
   };
 
   const validate = async (txNum: number) => {
     const verdict = verdicts[txNum]!;
     if (codes[txNum] !== 'VALID' || verdict.code !== 'VALID') return;
     const { proposal, response } = verdict.tx;
-    const overlay = overlayOf(proposal.contract);
-    const code = (await checkMvcc(response.rwset, overlay)).code;
+    const { state, overlay } = contractOf(proposal.contract);
+    const committedReads = response.rwset.reads.map((r) => r.key).filter((key) => !overlay.has(key));
+    const base = state.prefetch && committedReads.length > 1 ? await state.prefetch(committedReads) : state;
+    const code = (await checkMvcc(response.rwset, overlay.view(base))).code;
     codes[txNum] = code;
     if (code !== 'VALID') return;
     const version = { blockNum, txNum };
