@@ -51,10 +51,6 @@ export class DependencyGraphBuilder {
   private readonly written = new SortedKeySet();
   private readonly rangeReaders: { readonly tx: number; readonly startKey: string; readonly endKey: string }[] = [];
 
-  get size(): number {
-    return this.dependencies.length;
-  }
-
   /** Adds the next transaction; undefined access (undecodable) gets no edges. */
   add(access: TxAccess | undefined): void {
     const tx = this.dependencies.length;
@@ -66,7 +62,9 @@ export class DependencyGraphBuilder {
     };
     for (const key of access.reads) {
       edgeFrom(this.lastWriter.get(key));
-      this.readersSince.set(key, [...(this.readersSince.get(key) ?? []), tx]);
+      const readers = this.readersSince.get(key);
+      if (readers) readers.push(tx);
+      else this.readersSince.set(key, [tx]);
     }
     for (const range of access.ranges) {
       for (const key of this.written.range(range.startKey, range.endKey)) edgeFrom(this.lastWriter.get(key));

@@ -1,31 +1,21 @@
-// Committed state plus the writes of the valid transactions validated so far in
-// the current block. Sequential validation checks each transaction against it,
+// The writes of the valid transactions validated so far in the current block,
+// viewed over committed state. Each transaction is checked against such a view,
 // so a transaction that read a key an earlier transaction of the same block
 // wrote gets MVCC_READ_CONFLICT, exactly as with per-transaction commits.
 
-import { compareUtf8, keyInRange, type RwSet, type Version, type VersionedEntry, type VersionedStateReader, type VersionedValue } from '@flexchain/sdk';
+import { compareUtf8, keyInRange, type RwSet, type Version, type VersionedEntry, type VersionedStateReader } from '@flexchain/sdk';
 
 type Pending = { readonly value: Uint8Array; readonly version: Version } | { readonly deleted: true };
 
-export class BlockOverlay implements VersionedStateReader {
+export class BlockOverlay {
   private readonly pending = new Map<string, Pending>();
-
-  constructor(private readonly base: VersionedStateReader) {}
-
-  get(key: string): Promise<VersionedValue | undefined> {
-    return this.view(this.base).get(key);
-  }
-
-  range(startKey: string, endKey: string): AsyncIterable<VersionedEntry> {
-    return this.view(this.base).range(startKey, endKey);
-  }
 
   /** Whether a transaction of this block already wrote `key`. */
   has(key: string): boolean {
     return this.pending.has(key);
   }
 
-  /** The block's pending writes over another reader of the same committed state (e.g. one with a transaction's reads prefetched). */
+  /** The block's pending writes over `base`, a reader of committed state (e.g. one with a transaction's reads prefetched). */
   view(base: VersionedStateReader): VersionedStateReader {
     const pending = this.pending;
     return {

@@ -45,10 +45,7 @@ export async function validateBlock(input: BlockValidationInput, plan: Validatio
   const contracts = new Map<string, { state: ReturnType<BlockValidationInput['stateOf']>; overlay: BlockOverlay }>();
   const contractOf = (contract: string) => {
     let entry = contracts.get(contract);
-    if (!entry) {
-      const state = input.stateOf(contract);
-      contracts.set(contract, (entry = { state, overlay: new BlockOverlay(state) }));
-    }
+    if (!entry) contracts.set(contract, (entry = { state: input.stateOf(contract), overlay: new BlockOverlay() }));
     return entry;
   };
 
