@@ -44,7 +44,8 @@ export class SoloOrderer implements OrderingService {
 
   constructor(options: SoloOrdererOptions) {
     this.db = new ClassicLevel<Uint8Array, Uint8Array>(options.location, { keyEncoding: 'view', valueEncoding: 'view' });
-    this.cutter = new BlockCutter(options.limits, options.dependencyGraphs === false ? noGraph : graphIndexer);
+    // Without graphs the cutter's default indexer leaves each batch's index undefined.
+    this.cutter = new BlockCutter<Signed, DependencyGraph | undefined>(options.limits, options.dependencyGraphs === false ? undefined : graphIndexer);
     this.now = options.now ?? Date.now;
   }
 
@@ -136,10 +137,6 @@ export class SoloOrderer implements OrderingService {
 function graphIndexer(): BatchIndexer<Signed, DependencyGraph> {
   const builder = new DependencyGraphBuilder();
   return { add: (envelope) => builder.add(accessOfEnvelope(envelope)), finish: () => builder.build() };
-}
-
-function noGraph(): BatchIndexer<Signed, undefined> {
-  return { add: () => undefined, finish: () => undefined };
 }
 
 function concatKey(blockNum: number): Uint8Array {
