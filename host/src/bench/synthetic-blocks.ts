@@ -83,8 +83,10 @@ export class SyntheticBlocks {
     const verdicts: EndorsementVerdict[] = [];
     const rwsets: RwSet[] = [];
     for (let txNum = 0; txNum < o.txsPerBlock; txNum++) {
-      const earlier = [...this.txIds, ...blockTxIds];
-      const txId = earlier.length > 0 && this.random() < o.duplicateShare ? earlier[Math.floor(this.random() * earlier.length)]! : `tx${this.txCounter++}`;
+      // A duplicate reuses any id before it: of earlier blocks, or earlier in this one.
+      const earlier = this.txIds.length + blockTxIds.length;
+      const reuse = earlier > 0 && this.random() < o.duplicateShare ? Math.floor(this.random() * earlier) : undefined;
+      const txId = reuse === undefined ? `tx${this.txCounter++}` : reuse < this.txIds.length ? this.txIds[reuse]! : blockTxIds[reuse - this.txIds.length]!;
       blockTxIds.push(txId);
       const rwset = this.rwset(blockNum, txNum);
       rwsets.push(rwset);
