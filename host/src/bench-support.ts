@@ -8,12 +8,15 @@ import { parseEndpoint } from './network';
 import { TcpMemoryClient } from './state/transport/tcp-memory-client';
 import { DisaggregatedWorldState, LevelDbWorldState, type CommittedWrite, type PeerWorldState, type WorldStateStats } from './state/peer-world-state';
 import { LedgerDb } from './storage/ledger-db';
+import type { ValidationLanes } from './validate/validation-lanes';
 
 export interface BenchWorldState {
   namespace: PeerWorldState['namespace'];
   /** Commits one block's writes as a peer would: atomic batch, then memory and materialisation. */
   commitBlock(blockNum: number, writes: readonly CommittedWrite[]): Promise<void>;
   stats(): WorldStateStats;
+  /** The peer's cNode threads as validation lanes (config.validationThreads of them), if any. */
+  readonly lanes?: ValidationLanes;
   close(): Promise<void>;
 }
 
@@ -22,6 +25,7 @@ export { dependencyGraphOf, accessOf } from './order/dependency-graph';
 export { mulberry32, zipfSampler } from './bench/random';
 export { SyntheticBlocks, type SyntheticBlockOptions } from './bench/synthetic-blocks';
 export type { EndorsementVerdict } from './validate/endorsement-validator';
+export type { ValidationLanes } from './validate/validation-lanes';
 export type { CommittedWrite } from './state/peer-world-state';
 
 /** `mnode` ("host:port") puts remote memory in a memory node process; default in-process. */
@@ -37,7 +41,7 @@ export async function openWorldState(location: string, config: HostConfig, cnode
           reconnectIntervalMs: config.memoryReconnectIntervalMs,
           reconnectAttemptsMax: config.memoryReconnectAttemptsMax,
           log: () => undefined,
-        });
+        }, config.validationThreads);
   await world.recover(0, async () => []);
   return {
     namespace: (contract, cnodeIndex) => world.namespace(contract, cnodeIndex),
@@ -47,6 +51,7 @@ export async function openWorldState(location: string, config: HostConfig, cnode
       await world.blockCommitted(blockNum, writes);
     },
     stats: () => world.stats(),
+    ...(world.validationLanes && config.validationThreads > 0 ? { lanes: world.validationLanes } : {}),
     async close() {
       await world.close();
       await ledger.close();

@@ -51,6 +51,8 @@ export interface HostConfig {
   readonly validation: ValidationMode;
   /** Transactions of one block validated at once in parallel mode (async tasks overlapping state reads). */
   readonly validationTasksMax: number;
+  /** cNode worker threads per peer that take V2 tasks in parallel mode, besides the primary; 0 keeps validation on the primary. Needs the disaggregated world state. */
+  readonly validationThreads: number;
   /** Whether the orderer ships a dependency graph with each block; without one, parallel peers build it. */
   readonly orderDependencyGraphs: boolean;
 }
@@ -83,6 +85,7 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   validation: 'parallel',
   // Enough to keep a remote memory node's pipeline full with a block of independent transactions.
   validationTasksMax: 64,
+  validationThreads: 0,
   orderDependencyGraphs: true,
 });
 
@@ -98,13 +101,19 @@ export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConf
   const positive = (name: string, value: number) => {
     if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigInvalidError(`Host setting ${name} must be a positive integer, got ${String(value)}.`);
   };
-  for (const [name, value] of Object.entries(config)) if (typeof value === 'number') positive(name, value);
+  for (const [name, value] of Object.entries(config)) if (typeof value === 'number' && name !== 'validationThreads') positive(name, value);
+  if (!Number.isSafeInteger(config.validationThreads) || config.validationThreads < 0) {
+    throw new ConfigInvalidError(`Host setting validationThreads must be a whole number (0 or more), got ${String(config.validationThreads)}.`);
+  }
   for (const [name, value] of Object.entries(config.stub)) positive(`stub.${name}`, value);
   if (config.worldState !== 'disaggregated' && config.worldState !== 'leveldb') {
     throw new ConfigInvalidError(`worldState must be "disaggregated" or "leveldb", got ${JSON.stringify(config.worldState)}.`);
   }
   if (config.validation !== 'sequential' && config.validation !== 'parallel') {
     throw new ConfigInvalidError(`validation must be "sequential" or "parallel", got ${JSON.stringify(config.validation)}.`);
+  }
+  if (config.validationThreads > 0 && config.worldState !== 'disaggregated') {
+    throw new ConfigInvalidError(`validationThreads (${config.validationThreads}) needs worldState "disaggregated": cNode threads read the tiered store.`, { hint: 'Set validationThreads to 0 for the leveldb world state.' });
   }
   const recordBytesMax = config.stub.keyBytesMax + config.stub.valueBytesMax + 1024;
   if (config.tieredState.slabBytes < recordBytesMax) {

@@ -4,13 +4,15 @@
 // transactions already invalid at V1) are validated both ways, each way on its
 // own peer world state from the same starting state: the codes, the writes and
 // the final state must be identical, and equal to a plain model of committed
-// versions. Run in process and against memory node processes over TCP.
+// versions. Run in process and against memory node processes over TCP; the
+// parallel side also hands V2 to cNode worker threads (shared slabs, or their
+// own TCP connection), whose caches the commits must keep coherent.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveHostConfig, type HostConfigOverrides } from '@flexchain/host';
-import { accessOf, dependencyGraphOf, dependencyGraphOfVerdicts, openWorldState, SyntheticBlocks, validateBlock, type BenchWorldState, type SyntheticBlockOptions } from '@flexchain/host/bench-support';
+import { accessOf, dependencyGraphOf, dependencyGraphOfVerdicts, openWorldState, SyntheticBlocks, validateBlock, type BenchWorldState, type SyntheticBlockOptions, type ValidationLanes } from '@flexchain/host/bench-support';
 import type { TxValidationCodeName, Version } from '@flexchain/sdk';
 import { startMemoryNode } from '../support/processes';
 
@@ -43,7 +45,8 @@ async function scan(state: BenchWorldState): Promise<[string, Version, string][]
   return out;
 }
 
-async function runBothWays(blocks: number, seed: number, open: (name: string) => Promise<BenchWorldState>): Promise<Map<TxValidationCodeName, number>> {
+/** Opens the sequential side's and the parallel side's world state; the parallel side may have cNode threads. */
+async function runBothWays(blocks: number, seed: number, open: (name: 'sequential' | 'parallel') => Promise<BenchWorldState>): Promise<Map<TxValidationCodeName, number>> {
   const sequential = await open('sequential');
   const parallel = await open('parallel');
   const tally = new Map<TxValidationCodeName, number>();
@@ -59,7 +62,7 @@ async function runBothWays(blocks: number, seed: number, open: (name: string) =>
       const { verdicts, rwsets } = gen.next(n);
       // Half the blocks carry an orderer-style graph (edges of V1-invalid transactions too), half one a peer builds.
       const graph = n % 2 === 0 ? dependencyGraphOf(rwsets.map((rw) => accessOf(CONTRACT, rw))) : dependencyGraphOfVerdicts(verdicts);
-      const input = (state: BenchWorldState) => ({ blockNum: n, verdicts, committedTxIds, stateOf: (c: string) => state.namespace(c, 0) });
+      const input = (state: BenchWorldState) => ({ blockNum: n, verdicts, committedTxIds, stateOf: (c: string) => state.namespace(c, 0), ...(state.lanes ? { lanes: state.lanes } : {}) });
       const [a, b] = await Promise.all([
         validateBlock(input(sequential), { mode: 'sequential' }),
         validateBlock(input(parallel), { mode: 'parallel', graph, tasksMax: 1 + (n % 32) }),
@@ -86,6 +89,13 @@ function expectEveryOutcome(tally: Map<TxValidationCodeName, number>): void {
   for (const code of ['VALID', 'MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT', 'DUPLICATE_TXID', 'ENDORSEMENT_POLICY_FAILURE'] as const) expect(tally.get(code) ?? 0).toBeGreaterThan(10);
 }
 
+/** The parallel side really split V2 between the primary and its cNode threads. */
+function expectBothLanes(lanes: readonly ValidationLanes[]): void {
+  expect(lanes).toHaveLength(1);
+  expect(lanes[0]!.checkedOnThreads).toBeGreaterThan(1000);
+  expect(lanes[0]!.checkedLocally).toBeGreaterThan(1000);
+}
+
 describe('parallel validation commits exactly what sequential validation commits', () => {
   const dirs: string[] = [];
   const tempDir = () => {
@@ -97,8 +107,15 @@ describe('parallel validation commits exactly what sequential validation commits
 
   it('in process, with remote memory far smaller than the data', async () => {
     const config = resolveHostConfig(tightMemory(2560 * 1024));
-    const tally = await runBothWays(2000, 7, (name) => openWorldState(join(tempDir(), name), config, 2));
+    const lanes: ValidationLanes[] = [];
+    const tally = await runBothWays(2000, 7, async (name) => {
+      // The parallel side also hands V2 to two cNode threads reading the shared slabs.
+      const state = await openWorldState(join(tempDir(), name), name === 'parallel' ? { ...config, validationThreads: 2 } : config, 2);
+      if (state.lanes) lanes.push(state.lanes);
+      return state;
+    });
     expectEveryOutcome(tally);
+    expectBothLanes(lanes);
   }, 120_000);
 
   it('with LevelDB world state (generic XOV)', async () => {
@@ -110,9 +127,16 @@ describe('parallel validation commits exactly what sequential validation commits
     const mnodes = await Promise.all([startMemoryNode('8MiB'), startMemoryNode('8MiB')]);
     try {
       const config = resolveHostConfig(tightMemory(8 * 1024 * 1024));
+      const lanes: ValidationLanes[] = [];
       let i = 0;
-      const tally = await runBothWays(1000, 13, (name) => openWorldState(join(tempDir(), name), config, 2, { mnode: mnodes[i++]!.endpoint }));
+      const tally = await runBothWays(1000, 13, async (name) => {
+        // The parallel side's cNode thread has its own connection to the memory node.
+        const state = await openWorldState(join(tempDir(), name), name === 'parallel' ? { ...config, validationThreads: 1 } : config, 2, { mnode: mnodes[i++]!.endpoint });
+        if (state.lanes) lanes.push(state.lanes);
+        return state;
+      });
       expectEveryOutcome(tally);
+      expectBothLanes(lanes);
     } finally {
       await Promise.all(mnodes.map((m) => m.stop()));
     }

@@ -80,7 +80,7 @@ export class Peer implements PeerServices {
             reconnectIntervalMs: options.config.memoryReconnectIntervalMs,
             reconnectAttemptsMax: options.config.memoryReconnectAttemptsMax,
             log: (message) => options.log('warn', `${options.mspId}: ${message}`),
-          });
+          }, options.config.validationThreads);
     this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new CNode(`${options.mspId}/cnode${i}`, i, this, options.identity, options.config, options.log));
   }
 
@@ -287,7 +287,8 @@ export class Peer implements PeerServices {
     const committedTxIds = await this.blocks.knownTxIds(verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : undefined)));
     const txIds = verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : v.txId));
     for (const [txNum, v] of verdicts.entries()) if (v.code !== 'VALID') this.options.log('debug', `block ${blockNum} tx ${txNum}: ${v.code} (${v.reason})`);
-    const { codes, writes } = await validateBlock({ blockNum, verdicts, committedTxIds, stateOf: (contract) => this.state(contract) }, this.validationPlan(block, verdicts));
+    const input = { blockNum, verdicts, committedTxIds, stateOf: (contract: string) => this.state(contract), ...(this.worldState.validationLanes ? { lanes: this.worldState.validationLanes } : {}) };
+    const { codes, writes } = await validateBlock(input, this.validationPlan(block, verdicts));
 
     const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, txIds)];
     await this.ledger.write(ops);

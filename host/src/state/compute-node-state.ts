@@ -41,11 +41,16 @@ export interface ComputeNodeLimits {
   readonly promoteStorageReads: boolean;
 }
 
+/** A cNode whose caches a write must invalidate; one in another thread acknowledges asynchronously. */
+export interface CacheReplica {
+  invalidate(key: string, address: number): void | Promise<void>;
+}
+
 /** What a cNode needs from its peer's store: the other cNodes, eviction and storage. */
 export interface ComputeNodePeers {
-  readonly storage: StorageNode;
+  readonly storage: Pick<StorageNode, 'get'>;
   /** Every cNode of the peer, this one included. */
-  cnodes(): readonly ComputeNodeState[];
+  cnodes(): readonly CacheReplica[];
   /** Runs an eviction round to make room; resolves with the keys evicted. */
   makeRoom(): Promise<number>;
   memoryShort(): boolean;
@@ -113,7 +118,12 @@ export class ComputeNodeState {
     }
     this.data.set(address, record);
     this.meta.set(key, address);
-    for (const other of this.peers.cnodes()) if (other !== this) other.invalidate(key, address);
+    const acks: Promise<void>[] = [];
+    for (const other of this.peers.cnodes()) {
+      const ack = other === this ? undefined : other.invalidate(key, address);
+      if (ack) acks.push(ack);
+    }
+    await Promise.all(acks);
   }
 
   /** Another cNode wrote `key` at `address`: point our metadata there so we never read a stale version. */
@@ -125,6 +135,16 @@ export class ComputeNodeState {
   /** The mNode freed these buffers; cached copies of them must go before the buffers are reused. */
   forget(addresses: readonly number[]): void {
     for (const address of addresses) this.data.delete(address);
+  }
+
+  /**
+   * forget(), and the cached addresses of these buffers too: a cNode in another
+   * thread reads the slabs directly, so it must never hold the address of a
+   * buffer that may be rewritten under it.
+   */
+  forgetAddresses(addresses: readonly number[]): void {
+    this.forget(addresses);
+    this.meta.dropAddresses(new Set(addresses));
   }
 
   /** The eviction manager moved these keys to storage. */

@@ -21,7 +21,8 @@ export interface EvictionParticipants {
   readonly memory: Pick<MemoryControl, 'stats' | 'beginEviction' | 'completeEviction' | 'abortEviction' | 'someKeys'>;
   /** Where evicted records go: storage directly, or through the materialiser's queue. */
   readonly storage: { persistEvicted(records: readonly StoredRecord[]): Promise<void> };
-  readonly cnodes: readonly { coldKeys(count: number): string[]; evicted(keys: readonly string[]): void }[];
+  /** Every cNode of the peer; one in another thread answers asynchronously. */
+  cnodes(): readonly { coldKeys(count: number): string[] | Promise<string[]>; evicted(keys: readonly string[]): void | Promise<void> }[];
 }
 
 export class EvictionManager {
@@ -61,9 +62,10 @@ export class EvictionManager {
   }
 
   private async round(): Promise<number> {
-    const { memory, cnodes } = this.participants;
+    const { memory } = this.participants;
+    const cnodes = this.participants.cnodes();
     const perNode = Math.max(1, Math.ceil(this.limits.evictionBatchKeys / Math.max(1, cnodes.length)));
-    const cold = new Set(cnodes.flatMap((c) => c.coldKeys(perNode)));
+    const cold = new Set((await Promise.all(cnodes.map((c) => c.coldKeys(perNode)))).flat());
     // Keys only in memory (never read by a cNode since) are cold too.
     if (cold.size < this.limits.evictionBatchKeys) for (const key of await memory.someKeys(this.limits.evictionBatchKeys - cold.size)) cold.add(key);
     return this.evictKeys(cold);
@@ -71,7 +73,7 @@ export class EvictionManager {
 
   /** Evicts these keys (those in memory and not already being evicted); resolves with how many. */
   async evictKeys(keys: Iterable<string>): Promise<number> {
-    const { memory, storage, cnodes } = this.participants;
+    const { memory, storage } = this.participants;
     const candidates = await memory.beginEviction([...keys]);
     try {
       await storage.persistEvicted(candidates.map(({ key, record }) => {
@@ -84,7 +86,7 @@ export class EvictionManager {
       throw err;
     }
     const evicted = candidates.map((c) => c.key);
-    for (const cnode of cnodes) cnode.evicted(evicted);
+    await Promise.all(this.participants.cnodes().map((cnode) => cnode.evicted(evicted)));
     await memory.completeEviction(candidates);
     this.rounds++;
     return candidates.length;

@@ -33,6 +33,11 @@ export class MetadataCache {
     this.entries.delete(key);
   }
 
+  /** Drops every entry pointing at one of `addresses` (a scan: for rare, batched frees). */
+  dropAddresses(addresses: ReadonlySet<number>): void {
+    for (const [key, address] of this.entries) if (addresses.has(address)) this.entries.delete(key);
+  }
+
   /** Up to `count` least recently used keys. */
   coldest(count: number): string[] {
     const out: string[] = [];

@@ -16,6 +16,8 @@ import { Materializer, type MaterializedBlock } from './materializer';
 import type { StateAccess } from './state-access';
 import { StorageNode } from './storage-node';
 import { namespacedKey, TieredWorldState, type TieredStateLimits } from './tiered-world-state';
+import { ComputeNodeThread } from './thread/compute-node-thread';
+import { ValidationLanes } from '../validate/validation-lanes';
 import { NamespaceState } from './world-state-db';
 
 export type WorldStateKind = 'disaggregated' | 'leveldb';
@@ -46,6 +48,8 @@ export interface PeerWorldState {
   drain(): Promise<void>;
   /** Finishes background work and releases connections. */
   close(): Promise<void>;
+  /** Where parallel validation may run V2 besides the primary cNode, if this design has cNode threads. */
+  readonly validationLanes?: ValidationLanes;
 }
 
 export class LevelDbWorldState implements PeerWorldState {
@@ -93,14 +97,19 @@ export interface RemoteMemoryOptions {
 export class DisaggregatedWorldState implements PeerWorldState {
   readonly tiered: TieredWorldState;
   readonly materializer: Materializer;
+  /** cNodes in worker threads, started once state is recovered. */
+  readonly threads: ComputeNodeThread[] = [];
+  readonly validationLanes = new ValidationLanes(() => this.threads);
   private recovering: Promise<number> | undefined;
   recoveries = 0;
 
   constructor(
-    ledger: LedgerDb,
+    private readonly ledger: LedgerDb,
     cnodeCount: number,
     limits: Partial<TieredStateLimits>,
     private readonly remote: RemoteMemoryOptions,
+    /** cNode worker threads to start (validation lanes). */
+    private readonly threadCount = 0,
   ) {
     const storage = new StorageNode(ledger.tieredState);
     this.materializer = new Materializer(storage, ledger.meta);
@@ -122,7 +131,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
       this.remote.log(`remote memory lost; reconnecting and materialising blocks after savepoint ${this.materializer.savepoint}`);
       const memory = await this.reconnect();
       await this.materializer.drain();
-      this.tiered.replaceMemory(memory);
+      await this.tiered.replaceMemory(memory);
       await memory.reset();
       this.recoveries++;
       return this.materializeAfterSavepoint(height, writesOf);
@@ -166,9 +175,19 @@ export class DisaggregatedWorldState implements PeerWorldState {
    */
   async recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
     await this.materializer.load();
-    if (this.remote.connect) this.tiered.replaceMemory(await this.reconnect());
+    if (this.remote.connect) await this.tiered.replaceMemory(await this.reconnect());
     await this.tiered.memory.reset();
-    return this.materializeAfterSavepoint(height, writesOf);
+    const replayed = await this.materializeAfterSavepoint(height, writesOf);
+    await this.startThreads();
+    return replayed;
+  }
+
+  private async startThreads(): Promise<void> {
+    for (let i = this.threads.length; i < this.threadCount; i++) {
+      const thread = await ComputeNodeThread.start({ name: `thread${i}`, ledgerLocation: this.ledger.location, limits: this.tiered.limits }, () => this.tiered.memory);
+      this.threads.push(thread);
+      this.tiered.addThread(thread);
+    }
   }
 
   /** Materialises the committed blocks after the savepoint, in order; resolves with how many. */
@@ -205,6 +224,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
   async close(): Promise<void> {
     await this.tiered.eviction.idle();
     await this.materializer.drain();
+    await Promise.all(this.threads.map((thread) => thread.close()));
     this.tiered.memory.close();
   }
 }

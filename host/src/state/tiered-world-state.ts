@@ -10,10 +10,10 @@
 
 import { compareUtf8, FlexChainError, type StateWrite, type Version, type VersionedEntry, type VersionedStateReader, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
 import type { StateAccess } from './state-access';
-import { ComputeNodeState, type ComputeNodeLimits } from './compute-node-state';
+import { ComputeNodeState, type CacheReplica, type ComputeNodeLimits } from './compute-node-state';
 import { EvictionManager, type EvictionLimits } from './eviction-manager';
 import { MemoryNode, type MemoryNodeLimits } from './remote-memory/memory-node';
-import type { MemoryControl } from './remote-memory/memory-control';
+import type { MemoryControl, MemoryThreadAccess } from './remote-memory/memory-control';
 import type { StorageNode, StoredRecord } from './storage-node';
 
 export interface TieredStateLimits extends MemoryNodeLimits, ComputeNodeLimits, EvictionLimits {
@@ -58,6 +58,18 @@ export interface TieredWorldStateOptions {
   readonly evictionSink?: { persistEvicted(records: readonly StoredRecord[]): Promise<void> };
 }
 
+/**
+ * A cNode of this peer in a worker thread, as the store sees it. Everything
+ * that keeps its caches coherent is a message it acknowledges: invalidations,
+ * evictions, freed buffers (for shared slabs) and a change of memory node.
+ */
+export interface ThreadComputeNode extends CacheReplica {
+  coldKeys(count: number): Promise<string[]>;
+  evicted(keys: readonly string[]): Promise<void>;
+  freed(addresses: readonly number[], reset: boolean): Promise<void>;
+  attach(access: MemoryThreadAccess): Promise<void>;
+}
+
 const NAMESPACE_SEPARATOR = '\u0000';
 
 /** The key of `key` of `contract` in the shared pool and in storage: "<contract> 0x00 <key>". */
@@ -73,6 +85,8 @@ export function namespacedRange(contract: string, startKey: string, endKey: stri
 export class TieredWorldState {
   memory: MemoryControl;
   readonly cnodes: ComputeNodeState[];
+  /** cNodes in worker threads; they join after the store is built (see addThread). */
+  readonly threads: ThreadComputeNode[] = [];
   eviction: EvictionManager;
   readonly limits: TieredStateLimits;
   private readonly storage: StorageNode;
@@ -88,7 +102,7 @@ export class TieredWorldState {
     this.memory = options.memory ?? new MemoryNode(this.limits);
     const peers = {
       storage: options.storage,
-      cnodes: () => this.cnodes,
+      cnodes: () => this.replicas(),
       makeRoom: () => this.eviction.evict(),
       memoryShort: () => this.eviction.needed(),
     };
@@ -100,23 +114,38 @@ export class TieredWorldState {
    * The memory node failed and came back empty: a fresh pool, cNodes with empty
    * caches. Storage must already hold the committed state (see the materialiser).
    */
-  replaceMemory(memory: MemoryControl = new MemoryNode(this.limits)): void {
+  async replaceMemory(memory: MemoryControl = new MemoryNode(this.limits)): Promise<void> {
     if (memory !== this.memory) this.memory.close();
     this.memory = memory;
     for (const cnode of this.cnodes) cnode.reset(memory);
     this.eviction = this.wireMemory();
+    await Promise.all(this.threads.map((thread) => thread.attach(memory.threadAccess())));
+  }
+
+  /** A cNode in a worker thread, already attached to the current memory node, joins the peer. */
+  addThread(thread: ThreadComputeNode): void {
+    this.threads.push(thread);
+  }
+
+  /** Every cNode, in this thread or another: whom writes invalidate and eviction asks for cold keys. */
+  private replicas(): readonly (ComputeNodeState | ThreadComputeNode)[] {
+    return this.threads.length === 0 ? this.cnodes : [...this.cnodes, ...this.threads];
   }
 
   private wireMemory(): EvictionManager {
-    this.memory.onFree((addresses) => {
+    const memory = this.memory;
+    memory.onFree((addresses, reset) => {
       for (const cnode of this.cnodes) cnode.forget(addresses);
+      // Threads on a remote node hear of frees over their own connection; on shared slabs, from us.
+      if (this.threads.length === 0 || memory.threadAccess().kind !== 'shared') return;
+      return Promise.all(this.threads.map((thread) => thread.freed(addresses, reset))).then(() => undefined);
     });
-    return new EvictionManager({ memory: this.memory, storage: this.evictionSink, cnodes: this.cnodes }, this.limits);
+    return new EvictionManager({ memory, storage: this.evictionSink, cnodes: () => this.replicas() }, this.limits);
   }
 
   /** The state of one contract as seen by one cNode. */
   namespace(contract: string, cnodeIndex = 0): TieredNamespace {
-    return new TieredNamespace(this, contract, this.cnodes[cnodeIndex] ?? this.cnodes[0]!, this.storage);
+    return new TieredNamespace(this.limits, contract, this.cnodes[cnodeIndex] ?? this.cnodes[0]!, this.storage);
   }
 
   stats() {
@@ -138,10 +167,10 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
   private readonly prefix: string;
 
   constructor(
-    private readonly store: TieredWorldState,
+    private readonly limits: Pick<TieredStateLimits, 'rangeKeyBatch' | 'commitParallelism'>,
     readonly contract: string,
     private readonly cnode: ComputeNodeState,
-    private readonly storage: StorageNode,
+    private readonly storage: Pick<StorageNode, 'range' | 'getMany'>,
   ) {
     this.prefix = namespacedKey(contract, '');
   }
@@ -199,7 +228,7 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
    */
   async commit(batch: readonly { readonly write: StateWrite; readonly version: Version }[]): Promise<void> {
     const latest = [...new Map(batch.map((entry) => [entry.write.key, entry])).values()];
-    const { commitParallelism } = this.store.limits;
+    const { commitParallelism } = this.limits;
     for (let i = 0; i < latest.length; i += commitParallelism) {
       await Promise.all(
         latest.slice(i, i + commitParallelism).map(({ write, version }) => this.cnode.write(this.prefix + write.key, version, 'delete' in write ? undefined : write.value)),
@@ -224,7 +253,7 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
 
   private async memoryKeys(from: string, to: string): Promise<string[]> {
     const keys: string[] = [];
-    const { rangeKeyBatch } = this.store.limits;
+    const { rangeKeyBatch } = this.limits;
     for (let start = from; ; ) {
       const page = await this.cnode.memoryKeys(start, to, rangeKeyBatch);
       keys.push(...page);

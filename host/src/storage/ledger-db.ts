@@ -27,7 +27,8 @@ export class LedgerDb {
     readonly location: string,
     cacheBytes?: number,
   ) {
-    this.db = new ClassicLevel<Bytes, Bytes>(location, { keyEncoding: 'view', valueEncoding: 'view', ...(cacheBytes === undefined ? {} : { cacheSize: cacheBytes }) });
+    // multithreading: cNode worker threads open the same database for their storage reads.
+    this.db = new ClassicLevel<Bytes, Bytes>(location, { keyEncoding: 'view', valueEncoding: 'view', multithreading: true, ...(cacheBytes === undefined ? {} : { cacheSize: cacheBytes }) });
     const sub = (name: string) => this.db.sublevel<Bytes, Bytes>(name, { keyEncoding: 'view', valueEncoding: 'view' }) as unknown as ByteSublevel;
     this.state = sub(SUBLEVELS.state);
     this.tieredState = sub(SUBLEVELS.tieredState);

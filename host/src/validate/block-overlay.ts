@@ -7,8 +7,27 @@ import { compareUtf8, keyInRange, type RwSet, type Version, type VersionedEntry,
 
 type Pending = { readonly value: Uint8Array; readonly version: Version } | { readonly deleted: true };
 
+/** A pending write, as shipped to a validation thread. */
+export type PendingEntry = readonly [key: string, pending: Pending];
+
 export class BlockOverlay {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: Map<string, Pending>;
+
+  constructor(entries: readonly PendingEntry[] = []) {
+    this.pending = new Map(entries);
+  }
+
+  /** The pending writes a transaction's V2 can see: its point reads and everything in its ranges. */
+  entriesFor(rwset: Pick<RwSet, 'reads' | 'rangeQueries'>): PendingEntry[] {
+    const out: PendingEntry[] = [];
+    for (const { key } of rwset.reads) {
+      const p = this.pending.get(key);
+      if (p) out.push([key, p]);
+    }
+    if (rwset.rangeQueries.length === 0) return out;
+    for (const [key, p] of this.pending) if (rwset.rangeQueries.some((q) => keyInRange(key, q.startKey, q.endKey))) out.push([key, p]);
+    return out;
+  }
 
   /** Whether a transaction of this block already wrote `key`. */
   has(key: string): boolean {

@@ -11,12 +11,14 @@
 // V3 stages writes in the overlay; they reach world state once the whole block
 // is durable, so eviction can never move a version of an uncommitted block to storage.
 
-import { checkMvcc, stateWriteOf, type TxValidationCodeName, type VersionedStateReader } from '@flexchain/sdk';
+import { stateWriteOf, type TxValidationCodeName } from '@flexchain/sdk';
 import type { DependencyGraph } from '@flexchain/sdk/protocol';
 import type { CommittedWrite } from '../state/peer-world-state';
 import { accessOf, dependencyGraphOf } from '../order/dependency-graph';
 import { BlockOverlay } from './block-overlay';
 import type { EndorsementVerdict } from './endorsement-validator';
+import { checkTransaction, type CommittedState } from './mvcc-check';
+import type { ValidationLanes } from './validation-lanes';
 import { validateByGraph } from './validation-manager';
 
 export type ValidationMode = 'sequential' | 'parallel';
@@ -26,8 +28,10 @@ export interface BlockValidationInput {
   readonly verdicts: readonly EndorsementVerdict[];
   /** Tx ids of V1-valid transactions already committed in earlier blocks. */
   readonly committedTxIds: ReadonlySet<string>;
-  /** Committed state of a contract, as the validating cNode sees it; with prefetch, a transaction's reads are fetched together (storage misses in one getMany). */
-  readonly stateOf: (contract: string) => VersionedStateReader & { prefetch?(keys: readonly string[]): Promise<VersionedStateReader> };
+  /** Committed state of a contract, as the validating cNode sees it. */
+  readonly stateOf: (contract: string) => CommittedState;
+  /** In parallel mode, V2 may also run on the peer's cNode threads. */
+  readonly lanes?: ValidationLanes;
 }
 
 export interface BlockValidationResult {
@@ -40,6 +44,7 @@ export type ValidationPlan = { readonly mode: 'sequential' } | { readonly mode: 
 
 export async function validateBlock(input: BlockValidationInput, plan: ValidationPlan): Promise<BlockValidationResult> {
   const { blockNum, verdicts } = input;
+  const lanes = plan.mode === 'parallel' ? input.lanes : undefined;
   const codes = firstPassCodes(verdicts, input.committedTxIds);
   const writesOf: CommittedWrite[][] = verdicts.map(() => []);
   const contracts = new Map<string, { state: ReturnType<BlockValidationInput['stateOf']>; overlay: BlockOverlay }>();
@@ -53,10 +58,11 @@ export async function validateBlock(input: BlockValidationInput, plan: Validatio
     const verdict = verdicts[txNum]!;
     if (codes[txNum] !== 'VALID' || verdict.code !== 'VALID') return;
     const { proposal, response } = verdict.tx;
-    const { state, overlay } = contractOf(proposal.contract);
-    const committedReads = response.rwset.reads.map((r) => r.key).filter((key) => !overlay.has(key));
-    const base = state.prefetch && committedReads.length > 1 ? await state.prefetch(committedReads) : state;
-    const code = (await checkMvcc(response.rwset, overlay.view(base))).code;
+    const { contract } = proposal;
+    const { reads, rangeQueries } = response.rwset;
+    const { state, overlay } = contractOf(contract);
+    const local = () => checkTransaction(state, overlay, response.rwset);
+    const code = lanes ? await lanes.check(() => ({ contract, reads, rangeQueries, pending: overlay.entriesFor(response.rwset) }), local) : await local();
     codes[txNum] = code;
     if (code !== 'VALID') return;
     const version = { blockNum, txNum };

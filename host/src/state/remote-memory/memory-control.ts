@@ -7,6 +7,21 @@
 import type { EvictionCandidate } from './memory-node';
 import type { RemoteMemory } from './remote-memory';
 
+/**
+ * Told which buffers were freed, before the node can reuse them. `reset` means
+ * the whole pool was dropped. A listener that returns a promise holds the
+ * buffers back from reuse until it settles: a cNode in another thread
+ * acknowledges only once its caches no longer point at them.
+ */
+export type FreeListener = (addresses: readonly number[], reset: boolean) => void | Promise<void>;
+
+/** How a cNode in a worker thread reaches this memory node. */
+export type MemoryThreadAccess =
+  /** Same process: shared slabs for the data plane, the owning thread for the control plane. */
+  | { readonly kind: 'shared'; readonly slabBytes: number }
+  /** Its own connection to the node at this endpoint. */
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
+
 export interface MemoryStats {
   readonly keys: number;
   readonly usedBytes: number;
@@ -33,5 +48,7 @@ export interface MemoryControl extends RemoteMemory {
   /** Closes the connection to a remote node; nothing for an in-process one. */
   close(): void;
   /** Called with buffers the node freed, before it can reuse them. */
-  onFree(listener: (addresses: readonly number[]) => void): void;
+  onFree(listener: FreeListener): void;
+  /** How cNode threads attach to this node. */
+  threadAccess(): MemoryThreadAccess;
 }

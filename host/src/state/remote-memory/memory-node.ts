@@ -8,11 +8,13 @@
 //
 // Single-threaded: every control-plane call runs to completion. Invariants:
 // a key in the table points at a valid record of that key whose next is null;
-// a locked key is being evicted and cannot be linked.
+// a locked key is being evicted and cannot be linked; a freed buffer is reused
+// only after every free listener has let go of it (cNodes in other threads
+// acknowledge asynchronously; until then the buffer counts as used).
 
 import { FlexChainError } from '@flexchain/sdk';
 import { encodedLength, getNext, NULL_ADDRESS, setNext, setValid } from './record-layout';
-import type { MemoryControl, MemoryStats } from './memory-control';
+import type { FreeListener, MemoryControl, MemoryStats, MemoryThreadAccess } from './memory-control';
 import type { LinkOutcome } from './remote-memory';
 import { SortedKeySet } from '../sorted-key-set';
 import { SpaceManager, type SpaceLimits } from './space-manager';
@@ -24,6 +26,11 @@ export class RemoteAddressInvalidError extends FlexChainError {
 export interface MemoryNodeLimits extends SpaceLimits {
   /** Superseded versions are freed once this many bytes of them have piled up. */
   readonly gcThresholdBytes: number;
+}
+
+interface FreedBuffer {
+  readonly address: number;
+  readonly bytes: number;
 }
 
 export interface EvictionCandidate {
@@ -39,9 +46,11 @@ export class MemoryNode implements MemoryControl {
   private table = new Map<string, number>();
   private index = new SortedKeySet();
   private locked = new Set<string>();
-  private garbage: { address: number; bytes: number }[] = [];
-  private readonly freeListeners: ((addresses: readonly number[]) => void)[] = [];
+  private garbage: FreedBuffer[] = [];
+  private readonly freeListeners: FreeListener[] = [];
   private garbageBytes = 0;
+  /** Bumped by reset(): buffers freed before it belong to the old pool and never return to the new one. */
+  private generation = 0;
   evictedKeys = 0;
   collectedVersions = 0;
 
@@ -76,8 +85,7 @@ export class MemoryNode implements MemoryControl {
   }
 
   async release(address: number, bytes: number): Promise<void> {
-    this.space.free(address, bytes);
-    this.announceFreed([address]);
+    this.reclaim([{ address, bytes }]);
   }
 
   /**
@@ -85,8 +93,17 @@ export class MemoryNode implements MemoryControl {
    * cNodes drop cached copies: a reused buffer must never be served from a
    * cache under its old contents.
    */
-  onFree(listener: (addresses: readonly number[]) => void): void {
+  onFree(listener: FreeListener): void {
     this.freeListeners.push(listener);
+  }
+
+  threadAccess(): MemoryThreadAccess {
+    return { kind: 'shared', slabBytes: this.limits.slabBytes };
+  }
+
+  /** The slabs' shared buffers, for cNode threads' one-sided reads and writes. */
+  sharedSlabs(): SharedArrayBuffer[] {
+    return this.slabs.map((slab) => slab.buffer as SharedArrayBuffer);
   }
 
   async lookup(key: string): Promise<number | undefined> {
@@ -133,14 +150,13 @@ export class MemoryNode implements MemoryControl {
 
   /** After the records are persisted: drop the keys, free their buffers, unlock. */
   async completeEviction(candidates: readonly EvictionCandidate[]): Promise<void> {
-    for (const { key, address, record } of candidates) {
+    for (const { key } of candidates) {
       this.table.delete(key);
       this.index.delete(key);
-      this.space.free(address, record.length);
       this.locked.delete(key);
       this.evictedKeys++;
     }
-    this.announceFreed(candidates.map((c) => c.address));
+    this.reclaim(candidates.map(({ address, record }) => ({ address, bytes: record.length })));
   }
 
   /** The flush failed: the records stay in memory, valid and unlocked. */
@@ -168,8 +184,7 @@ export class MemoryNode implements MemoryControl {
   }
 
   private collectGarbageNow(): void {
-    for (const { address, bytes } of this.garbage) this.space.free(address, bytes);
-    this.announceFreed(this.garbage.map((g) => g.address));
+    this.reclaim(this.garbage);
     this.collectedVersions += this.garbage.length;
     this.garbage = [];
     this.garbageBytes = 0;
@@ -179,8 +194,10 @@ export class MemoryNode implements MemoryControl {
 
   close(): void {}
 
+  /** Drops every record and slab; resolves once every free listener has let go of the old pool. */
   async reset(): Promise<void> {
     const everything = [...this.table.values()];
+    this.generation++;
     this.slabs = [];
     this.space = new SpaceManager(this.limits);
     this.table = new Map();
@@ -188,7 +205,7 @@ export class MemoryNode implements MemoryControl {
     this.locked = new Set();
     this.garbage = [];
     this.garbageBytes = 0;
-    this.announceFreed(everything);
+    await Promise.all(this.freeListeners.map((listener) => listener(everything, true)));
   }
 
   get stats(): MemoryStats {
@@ -205,8 +222,20 @@ export class MemoryNode implements MemoryControl {
     };
   }
 
-  private announceFreed(addresses: readonly number[]): void {
-    if (addresses.length > 0) for (const listener of this.freeListeners) listener(addresses);
+  /** Announces freed buffers and returns them to the space manager once no listener holds them. */
+  private reclaim(buffers: readonly FreedBuffer[]): void {
+    if (buffers.length === 0) return;
+    const addresses = buffers.map((b) => b.address);
+    const pending = this.freeListeners.map((listener) => listener(addresses, false)).filter((ack) => ack !== undefined);
+    if (pending.length === 0) return this.free(buffers);
+    const generation = this.generation;
+    void Promise.allSettled(pending).then(() => {
+      if (generation === this.generation) this.free(buffers);
+    });
+  }
+
+  private free(buffers: readonly FreedBuffer[]): void {
+    for (const { address, bytes } of buffers) this.space.free(address, bytes);
   }
 
   private retire(address: number): void {

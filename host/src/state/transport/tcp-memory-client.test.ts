@@ -34,7 +34,7 @@ describe('memory node over TCP', () => {
 
   it('pushes freed buffers to every connection before they can be reused', async () => {
     const freed: number[] = [];
-    other.onFree((addresses) => freed.push(...addresses));
+    other.onFree((addresses) => void freed.push(...addresses));
     const record = encodeRecord('x', { blockNum: 1, txNum: 0 }, new Uint8Array(8));
     const address = (await client.allocate(record.length))!;
     await client.write(address, record);

@@ -5,7 +5,7 @@
 import { connect, type Socket } from 'node:net';
 import { FlexChainError } from '@flexchain/sdk';
 import { RemoteAddressInvalidError, type EvictionCandidate } from '../remote-memory/memory-node';
-import type { MemoryControl, MemoryStats } from '../remote-memory/memory-control';
+import type { FreeListener, MemoryControl, MemoryStats, MemoryThreadAccess } from '../remote-memory/memory-control';
 import type { LinkOutcome } from '../remote-memory/remote-memory';
 import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_OK, Writer } from './wire';
 
@@ -21,18 +21,22 @@ interface Pending {
 export class TcpMemoryClient implements MemoryControl {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private readonly freeListeners: ((addresses: readonly number[]) => void)[] = [];
+  private readonly freeListeners: FreeListener[] = [];
   private cached: MemoryStats = { keys: 0, usedBytes: 0, capacityBytes: 0, budgetBytes: 0, freeBytes: Number.MAX_SAFE_INTEGER, slabs: 0, garbageBytes: 0, evictedKeys: 0, collectedVersions: 0 };
   private closed: Error | undefined;
 
+  readonly endpoint: string;
+
   private constructor(
     private readonly socket: Socket,
-    readonly endpoint: string,
+    private readonly host: string,
+    private readonly port: number,
   ) {
+    this.endpoint = `${host}:${port}`;
     const splitter = new FrameSplitter((body) => this.receive(body));
     socket.on('data', (chunk) => splitter.push(chunk));
     const fail = (err?: Error) => {
-      this.closed = new MemoryNodeUnreachableError(`Lost the connection to the memory node at ${endpoint}.`, { ...(err ? { details: err.message } : {}), hint: 'Restart the memory node; the peer recovers state from storage.' });
+      this.closed = new MemoryNodeUnreachableError(`Lost the connection to the memory node at ${this.endpoint}.`, { ...(err ? { details: err.message } : {}), hint: 'Restart the memory node; the peer recovers state from storage.' });
       for (const p of this.pending.values()) p.reject(this.closed);
       this.pending.clear();
     };
@@ -44,7 +48,7 @@ export class TcpMemoryClient implements MemoryControl {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
       socket.once('connect', async () => {
-        const client = new TcpMemoryClient(socket, `${host}:${port}`);
+        const client = new TcpMemoryClient(socket, host, port);
         try {
           await client.refreshStats();
           resolve(client);
@@ -129,8 +133,12 @@ export class TcpMemoryClient implements MemoryControl {
     return this.closed !== undefined;
   }
 
-  onFree(listener: (addresses: readonly number[]) => void): void {
+  onFree(listener: FreeListener): void {
     this.freeListeners.push(listener);
+  }
+
+  threadAccess(): MemoryThreadAccess {
+    return { kind: 'tcp', host: this.host, port: this.port };
   }
 
   close(): void {
@@ -155,7 +163,7 @@ export class TcpMemoryClient implements MemoryControl {
     if (id === PUSH_ID) {
       if (r.u8() === Op.FREED) {
         const addresses = Array.from({ length: r.u32() }, () => r.f64());
-        for (const listener of this.freeListeners) listener(addresses);
+        for (const listener of this.freeListeners) void listener(addresses, false);
       }
       return;
     }
