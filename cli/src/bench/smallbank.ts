@@ -25,6 +25,8 @@ export interface SmallbankBenchOptions {
   /** Zipf exponent of account choice; 0 is uniform. */
   zipf: number;
   validation: 'sequential' | 'parallel';
+  /** cNode worker threads per peer taking V2 tasks in parallel mode. */
+  validationThreads: number;
   /** host:port of a memory node process for the (single) peer; default in-process. */
   mnode?: string;
 }
@@ -34,7 +36,7 @@ export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult 
 }
 
 export async function runSmallbankBench(options: SmallbankBenchOptions, showProgress: boolean): Promise<SmallbankBenchResult> {
-  const bench = await startBenchNetwork('smallbank', { ...options, config: { validation: options.validation } });
+  const bench = await startBenchNetwork('smallbank', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads } });
   try {
     const batches = Array.from({ length: Math.ceil(options.accounts / PRELOAD_ACCOUNTS_PER_TX) }, (_, b) => {
       const first = b * PRELOAD_ACCOUNTS_PER_TX;

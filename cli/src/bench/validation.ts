@@ -1,8 +1,8 @@
 // Validation alone (paper §5, Fig. 9's question): pre-made blocks, no
 // execution, no signatures. Each run opens a fresh peer world state, preloads
 // the records, then validates the same seeded blocks (V2 and V3) sequentially
-// and in parallel with each number of validation tasks. Only validation is
-// timed; committing a block's writes between blocks is not.
+// and in parallel with each number of validation tasks and of cNode threads.
+// Only validation is timed; committing a block's writes between blocks is not.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,8 @@ export interface ValidationBenchOptions {
   zipf: number;
   /** Validation task counts to try in parallel mode. */
   tasks: number[];
+  /** cNode thread counts to try in parallel mode (0: the primary alone). */
+  threads: number[];
   /** host:port of a memory node process; default in-process. */
   mnode?: string;
   worldState: 'disaggregated' | 'leveldb';
@@ -34,6 +36,7 @@ export interface ValidationBenchOptions {
 export interface ValidationRun {
   readonly mode: 'sequential' | 'parallel';
   readonly tasks: number;
+  readonly threads: number;
   readonly txPerSecond: number;
   readonly validMs: number;
   readonly validShare: number;
@@ -46,17 +49,18 @@ export interface ValidationBenchResult extends ValidationBenchOptions {
 }
 
 export async function runValidationBench(options: ValidationBenchOptions, showProgress: boolean): Promise<ValidationBenchResult> {
-  const plans: ({ mode: 'sequential' } | { mode: 'parallel'; tasks: number })[] = [{ mode: 'sequential' }, ...options.tasks.map((tasks) => ({ mode: 'parallel' as const, tasks }))];
+  const plans: Plan[] = [{ mode: 'sequential' }, ...options.threads.flatMap((threads) => options.tasks.map((tasks) => ({ mode: 'parallel' as const, tasks, threads })))];
   const bar = showProgress ? new SingleBar({ format: 'validation [{bar}] {value}/{total} blocks  {run}', hideCursor: true, stream: process.stderr }) : undefined;
   bar?.start(plans.length * options.blocks, 0, { run: '' });
   const runs: ValidationRun[] = [];
   try {
     for (const plan of plans) {
-      const label = plan.mode === 'sequential' ? 'sequential' : `parallel, ${plan.tasks} tasks`;
+      const label = plan.mode === 'sequential' ? 'sequential' : `parallel, ${plan.tasks} tasks, ${plan.threads} threads`;
       bar?.update({ run: label });
       const measured = await runOnce(options, plan, () => bar?.increment());
       const baseline = runs[0]?.txPerSecond ?? measured.txPerSecond;
-      runs.push({ mode: plan.mode, tasks: plan.mode === 'sequential' ? 1 : plan.tasks, ...measured, speedup: Math.round((measured.txPerSecond / baseline) * 100) / 100 });
+      const [tasks, threads] = plan.mode === 'sequential' ? [1, 0] : [plan.tasks, plan.threads];
+      runs.push({ mode: plan.mode, tasks, threads, ...measured, speedup: Math.round((measured.txPerSecond / baseline) * 100) / 100 });
     }
   } finally {
     bar?.stop();
@@ -64,8 +68,14 @@ export async function runValidationBench(options: ValidationBenchOptions, showPr
   return { bench: 'validation', ...options, runs };
 }
 
-async function runOnce(options: ValidationBenchOptions, plan: { mode: 'sequential' } | { mode: 'parallel'; tasks: number }, onBlock: () => void) {
-  const overrides: HostConfigOverrides = { worldState: options.worldState, ...(options.localCacheBytes === undefined ? {} : { tieredState: { localCacheBytesMax: options.localCacheBytes } }) };
+type Plan = { mode: 'sequential' } | { mode: 'parallel'; tasks: number; threads: number };
+
+async function runOnce(options: ValidationBenchOptions, plan: Plan, onBlock: () => void) {
+  const overrides: HostConfigOverrides = {
+    worldState: options.worldState,
+    validationThreads: plan.mode === 'parallel' ? plan.threads : 0,
+    ...(options.localCacheBytes === undefined ? {} : { tieredState: { localCacheBytesMax: options.localCacheBytes } }),
+  };
   const dir = mkdtempSync(join(tmpdir(), 'flexchain-bench-validation-'));
   const state = await openWorldState(dir, resolveHostConfig(overrides), 1, options.mnode ? { mnode: options.mnode } : {});
   try {
@@ -97,7 +107,7 @@ async function runOnce(options: ValidationBenchOptions, plan: { mode: 'sequentia
       const { verdicts } = gen.next(n);
       const validation: ValidationPlan = plan.mode === 'sequential' ? { mode: 'sequential' } : { mode: 'parallel', graph: dependencyGraphOfVerdicts(verdicts), tasksMax: plan.tasks };
       const start = performance.now();
-      const result = await validateBlock({ blockNum: n, verdicts, committedTxIds, stateOf: (c) => state.namespace(c, 0) }, validation);
+      const result = await validateBlock({ blockNum: n, verdicts, committedTxIds, stateOf: (c) => state.namespace(c, 0), ...(state.lanes ? { lanes: state.lanes } : {}) }, validation);
       validatingMs += performance.now() - start;
       txs += verdicts.length;
       valid += result.codes.filter((c) => c === 'VALID').length;

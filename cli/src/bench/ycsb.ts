@@ -34,6 +34,8 @@ export interface YcsbBenchOptions {
   /** LevelDB block cache, in bytes (both designs use LevelDB for storage). */
   leveldbCacheBytes?: number;
   validation: 'sequential' | 'parallel';
+  /** cNode worker threads per peer taking V2 tasks in parallel mode (disaggregated only). */
+  validationThreads: number;
   /** host:port of a memory node process; default in-process. */
   mnode?: string;
 }
@@ -45,7 +47,7 @@ export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
 export function ycsbConfig(options: YcsbBenchOptions, slabBytes: number): HostConfigOverrides {
   const common = { validation: options.validation, ...(options.leveldbCacheBytes === undefined ? {} : { leveldbCacheBytes: options.leveldbCacheBytes }) };
   if (options.baseline === 'generic-xov') return { worldState: 'leveldb', ...common };
-  return { worldState: 'disaggregated', ...common, tieredState: tieredStateFor(options, slabBytes) };
+  return { worldState: 'disaggregated', ...common, validationThreads: options.validationThreads, tieredState: tieredStateFor(options, slabBytes) };
 }
 
 export async function runYcsbBench(options: YcsbBenchOptions, slabBytes: number, showProgress: boolean): Promise<YcsbBenchResult> {

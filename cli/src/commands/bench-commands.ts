@@ -25,10 +25,18 @@ function validationMode(value: string): 'sequential' | 'parallel' {
 function pipelineOptions(command: Command): Command {
   return command
     .option('--validation <mode>', 'sequential: V2/V3 in block order; parallel: by the dependency graph', validationMode, 'parallel')
+    .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode', (v: string) => wholeNumber('--validation-threads', v), 0)
     .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`) for the peer; default in-process');
 }
 
-const pipelineLabel = (r: { validation: string; mnode?: string }) => `${r.validation} validation, memory ${r.mnode ? `node at ${r.mnode} (TCP)` : 'in process'}`;
+function wholeNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new BenchArgumentError(`${flag} takes whole numbers (0 or more), got ${JSON.stringify(value)}.`);
+  return n;
+}
+
+const pipelineLabel = (r: { validation: string; validationThreads: number; mnode?: string }) =>
+  `${r.validation} validation${r.validationThreads > 0 ? ` (+${r.validationThreads} cNode threads)` : ''}, memory ${r.mnode ? `node at ${r.mnode} (TCP)` : 'in process'}`;
 
 function printLoop(result: LoopResult): void {
   console.log(`  committed tps   ${style.bold(String(result.tps))}`);
@@ -56,10 +64,10 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--zipf <s>', 'Zipf exponent of account popularity; 0 is uniform', zipfOption, 0)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; mnode?: string; json?: boolean }) => {
+  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.mnode && opts.orgs !== 1) throw new BenchArgumentError('--mnode serves one peer; run it with --orgs 1.');
-      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
+      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
       if (ctx.json) return printJson(result);
       console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, zipf ${result.zipf}, ${result.clients} clients, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
       printLoop(result);
@@ -83,11 +91,12 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--cnodes <n>', 'cNodes', positiveInt('--cnodes'), 2)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; mnode?: string; json?: boolean }) => {
+  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
       if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
       if (opts.layer !== 'pipeline' && opts.layer !== 'state') throw new BenchArgumentError(`--layer must be pipeline or state, got ${JSON.stringify(opts.layer)}.`);
+      if (opts.validationThreads > 0 && opts.baseline) throw new BenchArgumentError('--validation-threads adds cNode threads to the disaggregated store; the generic XOV baseline has none.', { hint: 'Drop --validation-threads or --baseline.' });
       if (opts.mnode && opts.baseline) throw new BenchArgumentError('--mnode serves the disaggregated store; the generic XOV baseline has no memory node.', { hint: 'Drop --mnode or --baseline.' });
       const options = {
           workload: opts.workload,
@@ -99,6 +108,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
           cnodes: opts.cnodes,
           seed: opts.seed,
           validation: opts.validation,
+          validationThreads: opts.validationThreads,
           ...(opts.mnode ? { mnode: opts.mnode } : {}),
           ...(opts.baseline ? { baseline: 'generic-xov' as const } : {}),
           ...(opts.remoteMemory ? { remoteMemoryBytes: parseSize(opts.remoteMemory, '--remote-memory') } : {}),
@@ -126,25 +136,28 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--writes <n>', 'most writes per transaction', positiveInt('--writes'), 2)
     .option('--zipf <s>', 'Zipf exponent of key popularity; 0 is uniform', zipfOption, 0)
     .option('--tasks <list>', 'parallel validation task counts to try, comma-separated', '1,2,4,8,16,32,64')
+    .option('--threads <list>', 'cNode thread counts to try in parallel mode, comma-separated (0: the primary cNode alone)', '0')
     .option('--world-state <kind>', 'disaggregated or leveldb', 'disaggregated')
     .option('--local-cache <size>', 'data cache of the validating cNode (disaggregated store)')
     .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`); default in-process')
     .option('--seed <n>', 'seed of the block generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON')
-    .action(async (opts: { records: number; recordSize: string; blocks: number; txs: number; reads: number; writes: number; zipf: number; tasks: string; worldState: string; localCache?: string; mnode?: string; seed: number; json?: boolean }) => {
+    .action(async (opts: { records: number; recordSize: string; blocks: number; txs: number; reads: number; writes: number; zipf: number; tasks: string; threads: string; worldState: string; localCache?: string; mnode?: string; seed: number; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.worldState !== 'disaggregated' && opts.worldState !== 'leveldb') throw new BenchArgumentError(`--world-state must be disaggregated or leveldb, got ${JSON.stringify(opts.worldState)}.`);
       const tasks = opts.tasks.split(',').map((t) => positiveInt('--tasks')(t));
+      const threads = opts.threads.split(',').map((t) => wholeNumber('--threads', t));
+      if (opts.worldState === 'leveldb' && threads.some((t) => t > 0)) throw new BenchArgumentError('--threads above 0 needs --world-state disaggregated: cNode threads read the tiered store.');
       const result = await runValidationBench(
-        { records: opts.records, recordSize: parseSize(opts.recordSize, '--record-size'), blocks: opts.blocks, txsPerBlock: opts.txs, readsPerTx: opts.reads, writesPerTx: opts.writes, zipf: opts.zipf, tasks, worldState: opts.worldState, seed: opts.seed, ...(opts.mnode ? { mnode: opts.mnode } : {}), ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}) },
+        { records: opts.records, recordSize: parseSize(opts.recordSize, '--record-size'), blocks: opts.blocks, txsPerBlock: opts.txs, readsPerTx: opts.reads, writesPerTx: opts.writes, zipf: opts.zipf, tasks, threads, worldState: opts.worldState, seed: opts.seed, ...(opts.mnode ? { mnode: opts.mnode } : {}), ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}) },
         showProgress(),
       );
       if (ctx.json) return printJson(result);
       const where = result.worldState === 'leveldb' ? 'LevelDB world state' : `disaggregated, memory ${result.mnode ? `node at ${result.mnode} (TCP)` : 'in process'}${result.localCacheBytes === undefined ? '' : `, local cache ${formatSize(result.localCacheBytes)}`}`;
       console.log(`${style.bold('validation')}  ${result.blocks} blocks × ${result.txsPerBlock} txs, ≤${result.readsPerTx} reads ≤${result.writesPerTx} writes, ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${where}`);
-      console.log('  mode         tasks   tx/s validated   speed-up   valid');
+      console.log('  mode         tasks   threads   tx/s validated   speed-up   valid');
       for (const run of result.runs) {
-        console.log(`  ${run.mode.padEnd(12)} ${String(run.tasks).padStart(5)}   ${style.bold(String(run.txPerSecond).padStart(14))}   ${(run.speedup.toFixed(2) + '×').padStart(8)}   ${(run.validShare * 100).toFixed(1)}%`);
+        console.log(`  ${run.mode.padEnd(12)} ${String(run.tasks).padStart(5)}   ${String(run.threads).padStart(7)}   ${style.bold(String(run.txPerSecond).padStart(14))}   ${(run.speedup.toFixed(2) + '×').padStart(8)}   ${(run.validShare * 100).toFixed(1)}%`);
       }
     });
 }

@@ -2,6 +2,8 @@
 // through different cNodes, reads and range scans through others, eviction
 // rounds (also running while reads happen), garbage collection and tiny local
 // caches, checked after every step against a plain map of committed state.
+// One of the readers is a cNode in a worker thread (shared slabs, or its own
+// TCP connection), whose reads are V2 checks against the model's versions.
 // A stale committed read, ever, fails the test.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +18,7 @@ import type { MemoryControl } from './remote-memory/memory-control';
 import { DEFAULT_TIERED_STATE_LIMITS, TieredWorldState } from './tiered-world-state';
 import { MemoryNodeServer } from './transport/memory-node-server';
 import { TcpMemoryClient } from './transport/tcp-memory-client';
+import { ComputeNodeThread } from './thread/compute-node-thread';
 
 type Command =
   | { kind: 'commit'; cnode: number; writes: [string, number | null][] }
@@ -27,8 +30,10 @@ type Command =
 
 const KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'k1', 'k2', 'k10', 'é', '\u{1F600}'];
 const CNODES = 3;
+/** Reader index of the cNode thread; commits through it go to cNode 0 (threads only read). */
+const THREAD = CNODES;
 const key = fc.constantFrom(...KEYS);
-const cnode = fc.integer({ min: 0, max: CNODES - 1 });
+const cnode = fc.integer({ min: 0, max: THREAD });
 const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('commit' as const), cnode, writes: fc.array(fc.tuple(key, fc.option(fc.integer({ min: 0, max: 300 }), { nil: null })), { minLength: 1, maxLength: 6 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('read' as const), cnode, key }) },
@@ -76,11 +81,19 @@ describe.each(Object.keys(TRANSPORTS))('tiered world state against a model (%s m
         const ledger = new LedgerDb(dir);
         await ledger.open();
         const node = await TRANSPORTS[transport]!();
-        const store = new TieredWorldState({ storage: new StorageNode(ledger.state), cnodeCount: CNODES, limits: LIMITS, ...(node.memory ? { memory: node.memory } : {}) });
+        const store = new TieredWorldState({ storage: new StorageNode(ledger.tieredState), cnodeCount: CNODES, limits: LIMITS, ...(node.memory ? { memory: node.memory } : {}) });
+        const thread = await ComputeNodeThread.start({ name: 'model-thread', ledgerLocation: dir, limits: store.limits }, () => store.memory);
+        store.addThread(thread);
         const model = new Map<string, { value: Uint8Array; version: Version }>();
-        const ns = (i: number) => store.namespace('c', i);
+        const ns = (i: number) => store.namespace('c', i % CNODES);
+        const inRange = (from: string, to: string) =>
+          [...model]
+            .filter(([k]) => compareUtf8(k, from) >= 0 && (to === '' || compareUtf8(k, to) < 0))
+            .sort(([x], [y]) => compareUtf8(x, y))
+            .map(([k, v]) => ({ key: k, version: v.version }));
         let blockNum = 1;
         const expectRead = async (i: number, k: string) => {
+          if (i === THREAD) return expect(await thread.check({ contract: 'c', reads: [{ key: k, version: model.get(k)?.version }], rangeQueries: [], pending: [] })).toBe('VALID');
           const got = await ns(i).get(k);
           const want = model.get(k);
           expect(got === undefined ? undefined : { value: Buffer.from(got.value).toString('hex'), version: got.version }).toEqual(
@@ -107,11 +120,12 @@ describe.each(Object.keys(TRANSPORTS))('tiered world state against a model (%s m
                 await expectRead(c.cnode, c.key);
                 break;
               case 'range': {
-                const got = (await ns(c.cnode).rangePage(c.from, c.to, 1000)).map((e) => [e.key, e.version]);
-                const want = [...model]
-                  .filter(([k]) => compareUtf8(k, c.from) >= 0 && (c.to === '' || compareUtf8(k, c.to) < 0))
-                  .sort(([x], [y]) => compareUtf8(x, y))
-                  .map(([k, v]) => [k, v.version]);
+                const want = inRange(c.from, c.to);
+                if (c.cnode === THREAD) {
+                  expect(await thread.check({ contract: 'c', reads: [], rangeQueries: [{ startKey: c.from, endKey: c.to, reads: want }], pending: [] })).toBe('VALID');
+                  break;
+                }
+                const got = (await ns(c.cnode).rangePage(c.from, c.to, 1000)).map((e) => ({ key: e.key, version: e.version }));
                 expect(got).toEqual(want);
                 break;
               }
@@ -129,10 +143,11 @@ describe.each(Object.keys(TRANSPORTS))('tiered world state against a model (%s m
                 break;
             }
           }
-          for (const k of KEYS) for (let i = 0; i < CNODES; i++) await expectRead(i, k);
+          for (const k of KEYS) for (let i = 0; i <= THREAD; i++) await expectRead(i, k);
           await store.memory.refreshStats();
           expect(store.memory.stats.usedBytes).toBeLessThanOrEqual(4 * 2048);
         } finally {
+          await thread.close();
           await node.close();
           await ledger.close();
           rmSync(dir, { recursive: true, force: true });
