@@ -52,4 +52,19 @@ describe('dependency graph from orderer to validator', () => {
       await net.close();
     }
   }, 60_000);
+
+  it('a peer whose cNode thread takes V2 tasks commits the same outcome', async () => {
+    const net = await startTestNetwork({ orgs: 1, cnodes: 1, deploy: [SMALLBANK], config: { blockTimeoutMs: 300, validationThreads: 1 } });
+    try {
+      const { outcomes } = await paymentsInOneBlock(net);
+      const [a, b] = outcomes.map((o) => o.txNum);
+      expect(outcomes.map((o) => o.code)).toEqual(a! < b! ? ['VALID', 'MVCC_READ_CONFLICT', 'VALID'] : ['MVCC_READ_CONFLICT', 'VALID', 'VALID']);
+      expect(((await net.client.evaluate('smallbank', 'query', ['alice'])) as { checking: number }).checking).toBe(400);
+      // Later blocks read what this one wrote, through the thread's caches too.
+      await net.client.submit('smallbank', 'sendPayment', ['alice', 'dave', 400]);
+      expect(((await net.client.evaluate('smallbank', 'query', ['dave'])) as { checking: number }).checking).toBe(1390);
+    } finally {
+      await net.close();
+    }
+  }, 60_000);
 });
