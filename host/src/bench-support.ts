@@ -51,7 +51,7 @@ export async function openWorldState(location: string, config: HostConfig, cnode
       await world.blockCommitted(blockNum, writes);
     },
     stats: () => world.stats(),
-    ...(world.validationLanes && config.validationThreads > 0 ? { lanes: world.validationLanes } : {}),
+    ...(world.validationLanes ? { lanes: world.validationLanes } : {}),
     async close() {
       await world.close();
       await ledger.close();

@@ -99,7 +99,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
   readonly materializer: Materializer;
   /** cNodes in worker threads, started once state is recovered. */
   readonly threads: ComputeNodeThread[] = [];
-  readonly validationLanes = new ValidationLanes(() => this.threads);
+  readonly validationLanes: ValidationLanes | undefined;
   private recovering: Promise<number> | undefined;
   recoveries = 0;
 
@@ -114,6 +114,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
     const storage = new StorageNode(ledger.tieredState);
     this.materializer = new Materializer(storage, ledger.meta);
     this.tiered = new TieredWorldState({ storage, cnodeCount, limits, evictionSink: this.materializer });
+    if (threadCount > 0) this.validationLanes = new ValidationLanes(() => this.threads);
   }
 
   /** True for errors that mean the memory node is gone (recover, then retry). */

@@ -27,6 +27,10 @@ class ThreadWritesUnsupportedError extends FlexChainError {
   override name = 'ThreadWritesUnsupportedError';
 }
 
+class ThreadNotAttachedError extends FlexChainError {
+  override name = 'ThreadNotAttachedError';
+}
+
 const data = workerData as ComputeNodeThreadData;
 // Validation only reads: copying storage reads into memory is left to the executing cNodes.
 const limits = { ...data.limits, promoteStorageReads: false };
@@ -83,7 +87,7 @@ const endpoint = new PortEndpoint(parentPort as unknown as MessageChannelSide, {
 });
 
 function cnodeOf(): ComputeNodeState {
-  if (!cnode) throw new FlexChainError(`cNode thread ${data.name} was used before it was attached to a memory node.`);
+  if (!cnode) throw new ThreadNotAttachedError(`cNode thread ${data.name} was used before it was attached to a memory node.`, { hint: 'Call attach first (ComputeNodeThread.start does).' });
   return cnode;
 }
 

@@ -22,6 +22,10 @@ export class ThreadScriptMissingError extends FlexChainError {
   override name = 'ThreadScriptMissingError';
 }
 
+export class SlabsNotSharedError extends FlexChainError {
+  override name = 'SlabsNotSharedError';
+}
+
 export interface ComputeNodeThreadData {
   readonly name: string;
   /** The peer's LevelDB, opened again by the thread for storage reads. */
@@ -51,7 +55,6 @@ const SCRIPT = (__filename.endsWith('.ts') ? __dirname.replace(/([\\/])src([\\/]
 export class ComputeNodeThread implements ThreadComputeNode {
   /** Tasks handed to the thread and not answered yet. */
   inFlight = 0;
-  checked = 0;
   private invalidations: (readonly [string, number])[] = [];
   private flush: Promise<void> | undefined;
   private lost: Error | undefined;
@@ -68,7 +71,7 @@ export class ComputeNodeThread implements ThreadComputeNode {
     const worker = new Worker(SCRIPT, { workerData: data, execArgv: [] });
     const shared = () => {
       const node = memory();
-      if (!(node instanceof MemoryNode)) throw new FlexChainError('The memory node is not in this process; its slabs cannot be shared.');
+      if (!(node instanceof MemoryNode)) throw new SlabsNotSharedError('The memory node is not in this process; its slabs cannot be shared.', { hint: 'Attach the thread over TCP (threadAccess kind "tcp").' });
       return node;
     };
     const endpoint = new PortEndpoint(worker, {
@@ -86,7 +89,12 @@ export class ComputeNodeThread implements ThreadComputeNode {
     };
     worker.on('error', lose);
     worker.on('exit', () => lose());
-    await thread.attach(memory().threadAccess());
+    try {
+      await thread.attach(memory().threadAccess());
+    } catch (err) {
+      await thread.close();
+      throw err;
+    }
     return thread;
   }
 
@@ -101,7 +109,6 @@ export class ComputeNodeThread implements ThreadComputeNode {
       return await this.endpoint.call<TxValidationCodeName>('check', task);
     } finally {
       this.inFlight--;
-      this.checked++;
     }
   }
 

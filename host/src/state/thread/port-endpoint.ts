@@ -13,6 +13,10 @@ export class ThreadLostError extends FlexChainError {
   override name = 'ThreadLostError';
 }
 
+export class PortOpUnknownError extends FlexChainError {
+  override name = 'PortOpUnknownError';
+}
+
 /** The part of MessagePort (or a Worker, or parentPort) an endpoint uses. */
 export interface MessageChannelSide {
   postMessage(message: unknown): void;
@@ -77,7 +81,7 @@ export class PortEndpoint {
   private async serve(id: number, op: string, args: readonly unknown[]): Promise<void> {
     try {
       const handler = this.handlers[op] as ((...args: readonly unknown[]) => unknown) | undefined;
-      if (!handler) throw new FlexChainError(`No handler for "${op}" on this side of the port.`);
+      if (!handler) throw new PortOpUnknownError(`No handler for "${op}" on this side of the port.`, { hint: 'Both sides of a port must be built from the same version.' });
       this.send({ t: 'reply', id, value: await handler(...args) });
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
