@@ -8,7 +8,7 @@ import { runYcsbBench } from '../bench/ycsb';
 import { runYcsbStateBench } from '../bench/ycsb-state';
 import { runValidationBench } from '../bench/validation';
 import { printJson, style } from '../output';
-import { numberOption, positiveWholeNumberOption } from '../ui/options';
+import { countOption, numberOption, positiveWholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
 
@@ -25,14 +25,8 @@ function validationMode(value: string): 'sequential' | 'parallel' {
 function pipelineOptions(command: Command): Command {
   return command
     .option('--validation <mode>', 'sequential: V2/V3 in block order; parallel: by the dependency graph', validationMode, 'parallel')
-    .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode', (v: string) => wholeNumber('--validation-threads', v), 0)
+    .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode', countOption('--validation-threads'), 0)
     .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`) for the peer; default in-process');
-}
-
-function wholeNumber(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 0) throw new BenchArgumentError(`${flag} takes whole numbers (0 or more), got ${JSON.stringify(value)}.`);
-  return n;
 }
 
 const pipelineLabel = (r: { validation: string; validationThreads: number; mnode?: string }) =>
@@ -146,7 +140,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
       ctx.json = Boolean(opts.json);
       if (opts.worldState !== 'disaggregated' && opts.worldState !== 'leveldb') throw new BenchArgumentError(`--world-state must be disaggregated or leveldb, got ${JSON.stringify(opts.worldState)}.`);
       const tasks = opts.tasks.split(',').map((t) => positiveInt('--tasks')(t));
-      const threads = opts.threads.split(',').map((t) => wholeNumber('--threads', t));
+      const threads = opts.threads.split(',').map(countOption('--threads'));
       if (opts.worldState === 'leveldb' && threads.some((t) => t > 0)) throw new BenchArgumentError('--threads above 0 needs --world-state disaggregated: cNode threads read the tiered store.');
       const result = await runValidationBench(
         { records: opts.records, recordSize: parseSize(opts.recordSize, '--record-size'), blocks: opts.blocks, txsPerBlock: opts.txs, readsPerTx: opts.reads, writesPerTx: opts.writes, zipf: opts.zipf, tasks, threads, worldState: opts.worldState, seed: opts.seed, ...(opts.mnode ? { mnode: opts.mnode } : {}), ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}) },

@@ -6,7 +6,7 @@ import type { NetworkStatus } from '@flexchain/sdk/protocol';
 import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork, MemoryNode, MemoryNodeServer } from '@flexchain/host';
 import { FlexChainError } from '@flexchain/sdk';
 import { printJson, style } from '../output';
-import { wholeNumberOption } from '../ui/options';
+import { countOption, wholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
 import { tieredStateFor } from './tiered-options';
@@ -44,7 +44,7 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
     .option('--evict-below <size>', 'start evicting when free remote memory falls below this (default: an eighth of the budget)')
     .option('--mnode <host:port,...>', 'memory node process of each organisation (see `flexchain node --role mnode`); default in-process')
     .option('--validation <mode>', 'parallel (by the dependency graph) or sequential V2/V3', 'parallel')
-    .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode (0: the primary alone)', Number, 0)
+    .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode (0: the primary alone)', countOption('--validation-threads'), 0)
     .option('--verbose', 'also print debug logs (e.g. why a transaction was invalid)')
     .option('--json', 'print the ready line as JSON')
     .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean; worldState: string; remoteMemory?: string; localCache?: string; evictBelow?: string; mnode?: string; validation: string; validationThreads: number }) => {

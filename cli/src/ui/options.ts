@@ -14,4 +14,5 @@ export const numberOption = (name: string, test: (n: number) => boolean, what: s
 };
 
 export const wholeNumberOption = (name: string) => numberOption(name, Number.isSafeInteger, 'a whole number');
+export const countOption = (name: string) => numberOption(name, (n) => Number.isSafeInteger(n) && n >= 0, 'a whole number, 0 or more');
 export const positiveWholeNumberOption = (name: string) => numberOption(name, (n) => Number.isSafeInteger(n) && n > 0, 'a positive whole number');
