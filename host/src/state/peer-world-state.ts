@@ -164,7 +164,11 @@ export class DisaggregatedWorldState implements PeerWorldState {
 
   async blockCommitted(blockNum: number, writes: readonly CommittedWrite[]): Promise<void> {
     const byContract = new Map<string, { write: StateWrite; version: Version }[]>();
-    for (const { contract, write, version } of writes) byContract.set(contract, [...(byContract.get(contract) ?? []), { write, version }]);
+    for (const { contract, write, version } of writes) {
+      let list = byContract.get(contract);
+      if (!list) byContract.set(contract, (list = []));
+      list.push({ write, version });
+    }
     await Promise.all([...byContract].map(([contract, list]) => this.tiered.namespace(contract, 0).commit(list)));
     this.materializer.enqueue(materializedBlock(blockNum, writes));
   }

@@ -5,7 +5,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { MemoryNode } from '../remote-memory/memory-node';
-import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_ERROR, STATUS_OK, Writer } from './wire';
+import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_ERROR, STATUS_OK, Writer, FrameOutbox } from './wire';
 
 export class MemoryNodeServer {
   private readonly server: Server;
@@ -41,11 +41,12 @@ export class MemoryNodeServer {
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
     this.sockets.add(socket);
+    const outbox = new FrameOutbox(socket);
     let chain = Promise.resolve();
     const splitter = new FrameSplitter((body) => {
       // Keep replies in request order on this connection.
       const frame = Buffer.from(body);
-      chain = chain.then(() => this.handle(frame).then((reply) => void socket.write(reply)));
+      chain = chain.then(() => this.handle(frame).then((reply) => outbox.send(reply)));
     });
     socket.on('data', (chunk) => {
       try {

@@ -7,7 +7,7 @@ import { FlexChainError } from '@flexchain/sdk';
 import { RemoteAddressInvalidError, type EvictionCandidate } from '../remote-memory/memory-node';
 import type { FreeListener, MemoryControl, MemoryStats, MemoryThreadAccess } from '../remote-memory/memory-control';
 import type { LinkOutcome } from '../remote-memory/remote-memory';
-import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_OK, Writer } from './wire';
+import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_OK, Writer, FrameOutbox } from './wire';
 
 export class MemoryNodeUnreachableError extends FlexChainError {
   override name = 'MemoryNodeUnreachableError';
@@ -24,6 +24,7 @@ export class TcpMemoryClient implements MemoryControl {
   private readonly freeListeners: FreeListener[] = [];
   private cached: MemoryStats = { keys: 0, usedBytes: 0, capacityBytes: 0, budgetBytes: 0, freeBytes: Number.MAX_SAFE_INTEGER, slabs: 0, garbageBytes: 0, evictedKeys: 0, collectedVersions: 0 };
   private closed: Error | undefined;
+  private readonly outbox: FrameOutbox;
 
   readonly endpoint: string;
 
@@ -33,6 +34,7 @@ export class TcpMemoryClient implements MemoryControl {
     private readonly port: number,
   ) {
     this.endpoint = `${host}:${port}`;
+    this.outbox = new FrameOutbox(socket);
     const splitter = new FrameSplitter((body) => this.receive(body));
     socket.on('data', (chunk) => splitter.push(chunk));
     const fail = (err?: Error) => {
@@ -153,7 +155,7 @@ export class TcpMemoryClient implements MemoryControl {
     body(w);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.socket.write(w.frame());
+      this.outbox.send(w.frame());
     });
   }
 
@@ -172,7 +174,7 @@ export class TcpMemoryClient implements MemoryControl {
     this.pending.delete(id);
     const status = r.u8();
     this.cached = { ...this.cached, freeBytes: r.f64() };
-    const payload = new Reader(Buffer.from(r.bytes()));
+    const payload = new Reader(r.view());
     if (status === STATUS_OK) return pending.resolve(payload);
     const [name, message] = [payload.str(), payload.str()];
     // A stale address is an expected outcome the read procedure retries on; keep its type.
