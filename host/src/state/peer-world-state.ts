@@ -95,10 +95,9 @@ export interface RemoteMemoryOptions {
 }
 
 export class DisaggregatedWorldState implements PeerWorldState {
-  readonly tiered: TieredWorldState;
+  /** Its cNode threads (validation lanes) start once state is recovered. */
+  readonly tiered: TieredWorldState<ComputeNodeThread>;
   readonly materializer: Materializer;
-  /** cNodes in worker threads, started once state is recovered. */
-  readonly threads: ComputeNodeThread[] = [];
   readonly validationLanes: ValidationLanes | undefined;
   private recovering: Promise<number> | undefined;
   recoveries = 0;
@@ -114,7 +113,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
     const storage = new StorageNode(ledger.tieredState);
     this.materializer = new Materializer(storage, ledger.meta);
     this.tiered = new TieredWorldState({ storage, cnodeCount, limits, evictionSink: this.materializer });
-    if (threadCount > 0) this.validationLanes = new ValidationLanes(() => this.threads);
+    if (threadCount > 0) this.validationLanes = new ValidationLanes(() => this.tiered.threads);
   }
 
   /** True for errors that mean the memory node is gone (recover, then retry). */
@@ -188,9 +187,8 @@ export class DisaggregatedWorldState implements PeerWorldState {
   }
 
   private async startThreads(): Promise<void> {
-    for (let i = this.threads.length; i < this.threadCount; i++) {
+    for (let i = this.tiered.threads.length; i < this.threadCount; i++) {
       const thread = await ComputeNodeThread.start({ name: `thread${i}`, ledgerLocation: this.ledger.location, limits: this.tiered.limits }, () => this.tiered.memory);
-      this.threads.push(thread);
       this.tiered.addThread(thread);
     }
   }
@@ -229,7 +227,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
   async close(): Promise<void> {
     await this.tiered.eviction.idle();
     await this.materializer.drain();
-    await Promise.all(this.threads.map((thread) => thread.close()));
+    await Promise.all(this.tiered.threads.map((thread) => thread.close()));
     this.tiered.memory.close();
   }
 }

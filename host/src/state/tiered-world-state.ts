@@ -82,11 +82,12 @@ export function namespacedRange(contract: string, startKey: string, endKey: stri
   return { startKey: namespacedKey(contract, startKey), endKey: endKey === '' ? contract + '\u0001' : namespacedKey(contract, endKey) };
 }
 
-export class TieredWorldState {
+/** `Thread`: what the owner keeps of its cNode threads besides coherence (the peer closes them and hands them V2 tasks). */
+export class TieredWorldState<Thread extends ThreadComputeNode = ThreadComputeNode> {
   memory: MemoryControl;
   readonly cnodes: ComputeNodeState[];
   /** cNodes in worker threads; they join after the store is built (see addThread). */
-  readonly threads: ThreadComputeNode[] = [];
+  readonly threads: Thread[] = [];
   eviction: EvictionManager;
   readonly limits: TieredStateLimits;
   private readonly storage: StorageNode;
@@ -123,7 +124,7 @@ export class TieredWorldState {
   }
 
   /** A cNode in a worker thread, already attached to the current memory node, joins the peer. */
-  addThread(thread: ThreadComputeNode): void {
+  addThread(thread: Thread): void {
     this.threads.push(thread);
   }
 
