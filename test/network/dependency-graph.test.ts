@@ -2,7 +2,7 @@
 // covered by the header, and parallel validation follows it; a peer that gets
 // blocks without a graph builds one, says so in its log, and commits the same.
 
-import { blockHash, graphHashOf } from '@flexchain/sdk/protocol';
+import { blockHash, graphHashOf, type DependencyGraph } from '@flexchain/sdk/protocol';
 import type { LogLevel, TransactionInvalidError } from '@flexchain/sdk';
 import { CONTRACTS_DIR, startTestNetwork, type TestNetwork } from '../support/network-fixture';
 import { join } from 'node:path';
@@ -52,6 +52,41 @@ describe('dependency graph from orderer to validator', () => {
       await net.close();
     }
   }, 60_000);
+
+  describe('an orderer that ships a well-formed graph without the edges (hash and chain intact)', () => {
+    /** Makes the network's orderer drop every edge of the graphs it computes, before it hashes the block. */
+    function dropGraphEdges(net: TestNetwork): void {
+      const orderer = net.network.orderer as unknown as { appendBlock(envelopes: unknown[], graph?: DependencyGraph): Promise<void> };
+      const append = orderer.appendBlock.bind(orderer);
+      orderer.appendBlock = (envelopes, graph) => append(envelopes, graph && { dependencies: graph.dependencies.map(() => []) });
+    }
+
+    it('misleads a peer that trusts it: both payments from alice commit', async () => {
+      const net = await startTestNetwork({ orgs: 1, cnodes: 1, deploy: [SMALLBANK], config: { blockTimeoutMs: 300 } });
+      try {
+        dropGraphEdges(net);
+        const { height, outcomes } = await paymentsInOneBlock(net);
+        expect((await net.network.peers[0]!.block(height))!.block.graph!.dependencies.flat()).toEqual([]);
+        expect(outcomes.map((o) => o.code)).toEqual(['VALID', 'VALID', 'VALID']);
+      } finally {
+        await net.close();
+      }
+    }, 60_000);
+
+    it('cannot mislead a peer that builds its own graphs (trustOrdererGraphs: false): it commits what sequential validation commits', async () => {
+      const net = await startTestNetwork({ orgs: 1, cnodes: 1, deploy: [SMALLBANK], config: { blockTimeoutMs: 300, trustOrdererGraphs: false } });
+      try {
+        dropGraphEdges(net);
+        const { height, outcomes } = await paymentsInOneBlock(net);
+        expect((await net.network.peers[0]!.block(height))!.block.graph!.dependencies.flat()).toEqual([]);
+        const [a, b] = outcomes.map((o) => o.txNum);
+        expect(outcomes.map((o) => o.code)).toEqual(a! < b! ? ['VALID', 'MVCC_READ_CONFLICT', 'VALID'] : ['MVCC_READ_CONFLICT', 'VALID', 'VALID']);
+        expect(((await net.client.evaluate('smallbank', 'query', ['alice'])) as { checking: number }).checking).toBe(400);
+      } finally {
+        await net.close();
+      }
+    }, 60_000);
+  });
 
   it('a peer whose cNode thread takes V2 tasks commits the same outcome', async () => {
     const net = await startTestNetwork({ orgs: 1, cnodes: 1, deploy: [SMALLBANK], config: { blockTimeoutMs: 300, validationThreads: 1 } });

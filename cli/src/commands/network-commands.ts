@@ -45,9 +45,10 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
     .option('--mnode <host:port,...>', 'memory node process of each organisation (see `flexchain node --role mnode`); default in-process')
     .option('--validation <mode>', 'parallel (by the dependency graph) or sequential V2/V3', 'parallel')
     .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode (0: the primary alone)', countOption('--validation-threads'), 0)
+    .option('--no-trust-orderer-graphs', "parallel peers build each block's dependency graph themselves instead of following the orderer's")
     .option('--verbose', 'also print debug logs (e.g. why a transaction was invalid)')
     .option('--json', 'print the ready line as JSON')
-    .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean; worldState: string; remoteMemory?: string; localCache?: string; evictBelow?: string; mnode?: string; validation: string; validationThreads: number }) => {
+    .action(async (opts: NetworkFlags & { orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean; worldState: string; remoteMemory?: string; localCache?: string; evictBelow?: string; mnode?: string; validation: string; validationThreads: number; trustOrdererGraphs: boolean }) => {
       ctx.json = Boolean(opts.json);
       const dataDir = dataDirOf(opts);
       const network = await EmbeddedNetwork.start({
@@ -57,16 +58,16 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
         port: opts.port,
         log: nodeLog(Boolean(opts.verbose)),
         // Both strings are checked by resolveHostConfig, whose error names the allowed values.
-        config: { worldState: opts.worldState as never, validation: opts.validation as never, validationThreads: opts.validationThreads, tieredState: tieredOverrides(opts) },
+        config: { worldState: opts.worldState as never, validation: opts.validation as never, validationThreads: opts.validationThreads, trustOrdererGraphs: opts.trustOrdererGraphs, tieredState: tieredOverrides(opts) },
         ...(opts.mnode ? { mnodes: opts.mnode.split(',') } : {}),
       });
-      const ready = { endpoint: network.endpoint, channelId: network.manifest.channelId, orgs: network.membership.organisations, cnodes: network.manifest.cnodes, validation: network.config.validation, validationThreads: network.config.validationThreads, dataDir, height: network.peers[0]!.height };
+      const ready = { endpoint: network.endpoint, channelId: network.manifest.channelId, orgs: network.membership.organisations, cnodes: network.manifest.cnodes, validation: network.config.validation, validationThreads: network.config.validationThreads, trustOrdererGraphs: network.config.trustOrdererGraphs, dataDir, height: network.peers[0]!.height };
       if (ctx.json) printJson(ready);
       else {
         console.log(`${style.green('✔')} FlexChain network up`);
         console.log(`  endpoint  ${style.bold(ready.endpoint)}`);
         console.log(`  channel   ${ready.channelId}`);
-        console.log(`  orgs      ${ready.orgs.map((o) => `${o} (${ready.cnodes} cNodes)`).join(', ')}, ${ready.validation} validation${ready.validationThreads > 0 ? ` (+${ready.validationThreads} cNode threads)` : ''}`);
+        console.log(`  orgs      ${ready.orgs.map((o) => `${o} (${ready.cnodes} cNodes)`).join(', ')}, ${ready.validation} validation${ready.validationThreads > 0 ? ` (+${ready.validationThreads} cNode threads)` : ''}${ready.validation === 'parallel' && !ready.trustOrdererGraphs ? ', dependency graphs built by each peer' : ''}`);
         console.log(`  data      ${dataDir}`);
         console.log(`  height    ${ready.height}`);
         console.log(style.dim('Press Ctrl-C to stop.'));

@@ -318,11 +318,13 @@ export class Peer implements PeerServices {
   /**
    * Sequential, or parallel over the block's dependency graph. A block whose
    * graph is missing or malformed gets one built here from the V1 verdicts: the
-   * outcome is the same, only the orderer's work is repeated.
+   * outcome is the same, only the orderer's work is repeated. So does every
+   * block when the peer does not trust the orderer's graphs.
    */
   private validationPlan(block: Block, verdicts: readonly EndorsementVerdict[]): ValidationPlan {
-    const { validation, validationTasksMax } = this.options.config;
+    const { validation, validationTasksMax, trustOrdererGraphs } = this.options.config;
     if (validation === 'sequential' || block.envelopes.length === 0) return { mode: 'sequential' };
+    if (!trustOrdererGraphs) return { mode: 'parallel', graph: dependencyGraphOfVerdicts(verdicts), tasksMax: validationTasksMax };
     const defect = graphDefect(block.graph, block.envelopes.length, block.header.graphHash);
     if (defect === undefined) return { mode: 'parallel', graph: block.graph!, tasksMax: validationTasksMax };
     this.options.log('warn', `${this.mspId}: block ${block.header.number}: ${defect}; building the dependency graph locally`);
