@@ -9,7 +9,8 @@ import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_ERROR, STATUS_OK, Writer, Fr
 
 export class MemoryNodeServer {
   private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
+  /** Each connection's outgoing frames; replies and pushes share it, so they leave in the order they were made. */
+  private readonly outboxes = new Map<Socket, FrameOutbox>();
   port = 0;
 
   constructor(private readonly node: MemoryNode) {
@@ -18,7 +19,7 @@ export class MemoryNodeServer {
       const push = new Writer().u32(PUSH_ID).u8(Op.FREED).u32(addresses.length);
       for (const a of addresses) push.f64(a);
       const frame = push.frame();
-      for (const socket of this.sockets) socket.write(frame);
+      for (const outbox of this.outboxes.values()) outbox.send(frame);
     });
   }
 
@@ -34,14 +35,14 @@ export class MemoryNodeServer {
   }
 
   close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.outboxes.keys()) socket.destroy();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
-    this.sockets.add(socket);
     const outbox = new FrameOutbox(socket);
+    this.outboxes.set(socket, outbox);
     let chain = Promise.resolve();
     const splitter = new FrameSplitter((body) => {
       // Keep replies in request order on this connection.
@@ -55,7 +56,7 @@ export class MemoryNodeServer {
         socket.destroy();
       }
     });
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => this.outboxes.delete(socket));
     socket.on('error', () => socket.destroy());
   }
 
