@@ -33,6 +33,12 @@ describe('dependency graph from orderer to validator', () => {
       expect(graph.dependencies[Math.max(a!, b!)]).toContain(Math.min(a!, b!));
       expect(graph.dependencies[c!]).toEqual([]);
       expect(outcomes.map((o) => o.code)).toEqual(a! < b! ? ['VALID', 'MVCC_READ_CONFLICT', 'VALID'] : ['MVCC_READ_CONFLICT', 'VALID', 'VALID']);
+      const validation = (await net.client.status()).peers[0]!.validation;
+      expect(validation).toMatchObject({ mode: 'parallel', blocks: height + 1, graphsBuiltLocally: 0 });
+      expect(validation.v1Ms).toBeGreaterThan(0);
+      expect(validation.mvccMs).toBeGreaterThan(0);
+      expect(validation.writeMs).toBeGreaterThan(0);
+      expect(validation.checksOnThreads).toBeUndefined();
     } finally {
       await net.close();
     }
@@ -46,6 +52,7 @@ describe('dependency graph from orderer to validator', () => {
       const { height, outcomes } = await paymentsInOneBlock(net);
       expect((await net.network.peers[0]!.block(height))!.block.graph).toBeUndefined();
       expect(warnings.some((w) => w.includes(`block ${height}: the block has no dependency graph; building the dependency graph locally`))).toBe(true);
+      expect((await net.client.status()).peers[0]!.validation.graphsBuiltLocally).toBe(warnings.filter((w) => w.includes('building the dependency graph locally')).length);
       expect(outcomes.map((o) => o.code).sort()).toEqual(['MVCC_READ_CONFLICT', 'VALID', 'VALID']);
       expect(((await net.client.evaluate('smallbank', 'query', ['alice'])) as { checking: number }).checking).toBe(400);
     } finally {
@@ -82,6 +89,9 @@ describe('dependency graph from orderer to validator', () => {
         const [a, b] = outcomes.map((o) => o.txNum);
         expect(outcomes.map((o) => o.code)).toEqual(a! < b! ? ['VALID', 'MVCC_READ_CONFLICT', 'VALID'] : ['MVCC_READ_CONFLICT', 'VALID', 'VALID']);
         expect(((await net.client.evaluate('smallbank', 'query', ['alice'])) as { checking: number }).checking).toBe(400);
+        // Every block with transactions was validated by a graph of its own making, without a warning.
+        const validation = (await net.client.status()).peers[0]!.validation;
+        expect(validation.graphsBuiltLocally).toBe(height);
       } finally {
         await net.close();
       }
@@ -95,6 +105,8 @@ describe('dependency graph from orderer to validator', () => {
       const [a, b] = outcomes.map((o) => o.txNum);
       expect(outcomes.map((o) => o.code)).toEqual(a! < b! ? ['VALID', 'MVCC_READ_CONFLICT', 'VALID'] : ['MVCC_READ_CONFLICT', 'VALID', 'VALID']);
       expect(((await net.client.evaluate('smallbank', 'query', ['alice'])) as { checking: number }).checking).toBe(400);
+      const { checksOnThreads, checksOnPrimary } = (await net.client.status()).peers[0]!.validation;
+      expect(checksOnThreads! + checksOnPrimary!).toBeGreaterThanOrEqual(3);
       // Later blocks read what this one wrote, through the thread's caches too.
       await net.client.submit('smallbank', 'sendPayment', ['alice', 'dave', 400]);
       expect(((await net.client.evaluate('smallbank', 'query', ['dave'])) as { checking: number }).checking).toBe(1390);

@@ -31,6 +31,8 @@ export interface LoopResult {
   readonly abortRate: number;
   readonly latencyMs: { p50: number; p95: number; p99: number; max: number };
   readonly worldState: PeerStatus['worldState'];
+  /** Share of the run the first peer spent in each commit step (blocks commit one at a time): near 1 in total means commit is the bottleneck. */
+  readonly commitShares?: { readonly v1: number; readonly mvcc: number; readonly write: number };
 }
 
 export interface BenchNetwork {
@@ -83,6 +85,7 @@ export async function preload(label: string, total: number, batches: readonly { 
 /** Submits `nextTx()` from `clients` concurrent loops for `durationMs`; measures commits, aborts and latency. */
 export async function closedLoop(bench: BenchNetwork, contract: string, options: { clients: number; durationMs: number; label: string }, nextTx: () => [string, unknown[]], showProgress: boolean): Promise<LoopResult> {
   const latencies: number[] = [];
+  const before = (await bench.network.gateway.status()).peers[0]!.validation;
   let submitted = 0;
   let committed = 0;
   let aborted = 0;
@@ -120,6 +123,9 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
   bar?.stop();
   latencies.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
+  const status = (await bench.network.gateway.status()).peers[0]!;
+  const share = (ms: number) => Math.round((ms / elapsedMs) * 1000) / 1000;
+  const after = status.validation;
   const pct = (p: number) => round(latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
   return {
     submitted,
@@ -129,7 +135,8 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
     tps: Math.round((committed * 1000) / elapsedMs),
     abortRate: submitted === 0 ? 0 : Math.round((aborted / submitted) * 10000) / 10000,
     latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: round(latencies.at(-1) ?? 0) },
-    worldState: (await bench.network.gateway.status()).peers[0]!.worldState,
+    worldState: status.worldState,
+    commitShares: { v1: share(after.v1Ms - before.v1Ms), mvcc: share(after.mvccMs - before.mvccMs), write: share(after.writeMs - before.writeMs) },
   };
 }
 

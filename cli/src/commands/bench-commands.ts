@@ -36,6 +36,11 @@ function printLoop(result: LoopResult): void {
   console.log(`  committed tps   ${style.bold(String(result.tps))}`);
   console.log(`  latency ms      p50 ${result.latencyMs.p50}  p95 ${result.latencyMs.p95}  p99 ${result.latencyMs.p99}  max ${result.latencyMs.max}`);
   console.log(`  abort rate      ${(result.abortRate * 100).toFixed(2)}%  (${result.aborted} MVCC/phantom of ${result.submitted} submitted; ${result.rejected} refused by the contract)`);
+  const c = result.commitShares;
+  if (c) {
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    console.log(`  commit busy     ${pct(c.v1 + c.mvcc + c.write)} of the run  (V1 ${pct(c.v1)}, V2/V3 ${pct(c.mvcc)}, write ${pct(c.write)})`);
+  }
   const w = result.worldState;
   if (w.kind === 'disaggregated') {
     console.log(`  world state     remote memory ${formatSize(w.memoryUsedBytes ?? 0)} of ${formatSize(w.memoryBudgetBytes ?? 0)}, cache hit ${((w.cacheHitRatio ?? 0) * 100).toFixed(1)}%, reads from storage ${((w.storageReadShare ?? 0) * 100).toFixed(1)}%, evicted ${w.evictedKeys ?? 0} keys`);

@@ -179,6 +179,13 @@ function printStatus(s: NetworkStatus): void {
           `reads from storage ${((w.storageReadShare ?? 0) * 100).toFixed(1)}%  evicted ${w.evictedKeys ?? 0}  savepoint ${w.savepoint ?? -1}`,
       );
     } else console.log(`    world state  LevelDB (generic XOV)`);
+    const v = p.validation;
+    const perBlock = (ms: number) => (v.blocks === 0 ? '0' : (ms / v.blocks).toFixed(1));
+    const threads = v.checksOnThreads === undefined ? '' : `  V2 checks on threads ${v.checksOnThreads}, on the primary ${v.checksOnPrimary ?? 0}`;
+    console.log(
+      `    validation   ${v.mode}  ms per block: V1 ${perBlock(v.v1Ms)}  V2/V3 ${perBlock(v.mvccMs)}  write ${perBlock(v.writeMs)}  (${v.blocks} blocks)` +
+        `${v.graphsBuiltLocally > 0 ? `  graphs built here ${v.graphsBuiltLocally}` : ''}${threads}`,
+    );
     for (const c of p.cnodes) console.log(style.dim(`    ${c.name}  in flight ${c.inFlight}  simulated ${c.simulated}  sandbox rebuilds ${c.sandboxRebuilds}`));
   }
 }

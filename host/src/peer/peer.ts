@@ -10,7 +10,7 @@
 // Blocks are committed one at a time, in order.
 
 import { FlexChainError, stateWriteOf, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName } from '@flexchain/sdk';
-import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, graphDefect, type Block, type CommitStatus, type ContractEvent } from '@flexchain/sdk/protocol';
+import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, graphDefect, type Block, type CommitStatus, type ContractEvent, type ValidationStatus } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
 import { BlockStore } from '../ledger/block-store';
@@ -65,6 +65,7 @@ export class Peer implements PeerServices {
   private readonly startedAtMs = Date.now();
   private committedValid = 0;
   private committedInvalid = 0;
+  private readonly timing = { blocks: 0, v1Ms: 0, mvccMs: 0, writeMs: 0, graphsBuiltLocally: 0 };
 
   constructor(private readonly options: PeerOptions) {
     this.mspId = options.mspId;
@@ -242,6 +243,22 @@ export class Peer implements PeerServices {
       tpsSinceStart: uptimeS > 0 ? this.committedValid / uptimeS : 0,
       cnodes: this.cnodes.map((c) => ({ name: c.name, inFlight: c.inFlight, simulated: c.simulated, sandboxRebuilds: c.sandboxRebuilds })),
       worldState: this.worldState.stats(),
+      validation: this.validationStatus(),
+    };
+  }
+
+  private validationStatus(): ValidationStatus {
+    const lanes = this.worldState.validationLanes;
+    const round = (ms: number) => Math.round(ms * 10) / 10;
+    const { blocks, v1Ms, mvccMs, writeMs, graphsBuiltLocally } = this.timing;
+    return {
+      mode: this.options.config.validation,
+      blocks,
+      v1Ms: round(v1Ms),
+      mvccMs: round(mvccMs),
+      writeMs: round(writeMs),
+      graphsBuiltLocally,
+      ...(lanes ? { checksOnThreads: lanes.checkedOnThreads, checksOnPrimary: lanes.checkedLocally } : {}),
     };
   }
 
@@ -282,13 +299,16 @@ export class Peer implements PeerServices {
     }
 
     const context = { membership: this.membership, channelId: this.channelId, rulesFor: this.rulesFor };
+    const v1Start = performance.now();
     const verdicts: EndorsementVerdict[] = await Promise.all(block.envelopes.map((e) => checkEndorsements(e, context)));
+    const mvccStart = performance.now();
 
     const committedTxIds = await this.blocks.knownTxIds(verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : undefined)));
     const txIds = verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : v.txId));
     for (const [txNum, v] of verdicts.entries()) if (v.code !== 'VALID') this.options.log('debug', `block ${blockNum} tx ${txNum}: ${v.code} (${v.reason})`);
     const input = { blockNum, verdicts, committedTxIds, stateOf: (contract: string) => this.state(contract), ...(this.worldState.validationLanes ? { lanes: this.worldState.validationLanes } : {}) };
     const { codes, writes } = await validateBlock(input, this.validationPlan(block, verdicts));
+    const writeStart = performance.now();
 
     const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, txIds)];
     await this.ledger.write(ops);
@@ -297,6 +317,10 @@ export class Peer implements PeerServices {
     // The block is durable: if memory is lost now, recovery materialises it from the block store.
     await this.worldState.blockCommitted(blockNum, writes).catch((err: unknown) => this.recoverOrRethrow(err));
     this.visibleHeight = blockNum + 1;
+    this.timing.blocks++;
+    this.timing.v1Ms += mvccStart - v1Start;
+    this.timing.mvccMs += writeStart - mvccStart;
+    this.timing.writeMs += performance.now() - writeStart;
 
     this.afterCommit(block, verdicts, codes, txIds);
   }
@@ -324,10 +348,10 @@ export class Peer implements PeerServices {
   private validationPlan(block: Block, verdicts: readonly EndorsementVerdict[]): ValidationPlan {
     const { validation, validationTasksMax, trustOrdererGraphs } = this.options.config;
     if (validation === 'sequential' || block.envelopes.length === 0) return { mode: 'sequential' };
-    if (!trustOrdererGraphs) return { mode: 'parallel', graph: dependencyGraphOfVerdicts(verdicts), tasksMax: validationTasksMax };
-    const defect = graphDefect(block.graph, block.envelopes.length, block.header.graphHash);
-    if (defect === undefined) return { mode: 'parallel', graph: block.graph!, tasksMax: validationTasksMax };
-    this.options.log('warn', `${this.mspId}: block ${block.header.number}: ${defect}; building the dependency graph locally`);
+    const defect = trustOrdererGraphs ? graphDefect(block.graph, block.envelopes.length, block.header.graphHash) : undefined;
+    if (trustOrdererGraphs && defect === undefined) return { mode: 'parallel', graph: block.graph!, tasksMax: validationTasksMax };
+    if (defect !== undefined) this.options.log('warn', `${this.mspId}: block ${block.header.number}: ${defect}; building the dependency graph locally`);
+    this.timing.graphsBuiltLocally++;
     return { mode: 'parallel', graph: dependencyGraphOfVerdicts(verdicts), tasksMax: validationTasksMax };
   }
 

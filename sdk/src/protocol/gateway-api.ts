@@ -64,6 +64,24 @@ export interface PeerStatus {
     /** Last block materialised to storage. */
     readonly savepoint?: number;
   };
+  readonly validation: ValidationStatus;
+}
+
+/** Where a peer's commit time goes, since it started: to judge whether validation is its bottleneck. */
+export interface ValidationStatus {
+  readonly mode: 'sequential' | 'parallel';
+  readonly blocks: number;
+  /** Time in V1 (signatures and endorsement policy), in ms. */
+  readonly v1Ms: number;
+  /** Time in V2 and V3 (MVCC checks and staging writes, by the graph in parallel mode), in ms. */
+  readonly mvccMs: number;
+  /** Time writing blocks and state to the ledger and world state, in ms. */
+  readonly writeMs: number;
+  /** Blocks validated by a graph this peer built: the orderer's was missing, malformed or not trusted. */
+  readonly graphsBuiltLocally: number;
+  /** V2 checks run on cNode threads, and on the primary cNode, when the peer has threads. */
+  readonly checksOnThreads?: number;
+  readonly checksOnPrimary?: number;
 }
 
 export interface NetworkStatus {
