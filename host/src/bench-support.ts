@@ -6,7 +6,7 @@
 import type { HostConfig } from './config';
 import { parseEndpoint } from './network';
 import { TcpMemoryClient } from './state/transport/tcp-memory-client';
-import { DisaggregatedWorldState, LevelDbWorldState, type CommittedWrite, type PeerWorldState, type WorldStateStats } from './state/peer-world-state';
+import { peerWorldState, type CommittedWrite, type PeerWorldState, type WorldStateStats } from './state/peer-world-state';
 import { LedgerDb } from './storage/ledger-db';
 import type { ValidationLanes } from './validate/validation-lanes';
 
@@ -33,15 +33,10 @@ export async function openWorldState(location: string, config: HostConfig, cnode
   const ledger = new LedgerDb(location, config.leveldbCacheBytes);
   await ledger.open();
   const { mnode } = options;
-  const world: PeerWorldState =
-    config.worldState === 'leveldb'
-      ? new LevelDbWorldState(ledger)
-      : new DisaggregatedWorldState(ledger, cnodeCount, config.tieredState, {
-          ...(mnode === undefined ? {} : { connect: () => TcpMemoryClient.connect(...parseEndpoint(mnode)) }),
-          reconnectIntervalMs: config.memoryReconnectIntervalMs,
-          reconnectAttemptsMax: config.memoryReconnectAttemptsMax,
-          log: () => undefined,
-        }, config.validationThreads);
+  const world = peerWorldState(ledger, config, cnodeCount, {
+    ...(mnode === undefined ? {} : { connect: () => TcpMemoryClient.connect(...parseEndpoint(mnode)) }),
+    log: () => undefined,
+  });
   await world.recover(0, async () => []);
   return {
     namespace: (contract, cnodeIndex) => world.namespace(contract, cnodeIndex),

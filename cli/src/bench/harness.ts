@@ -15,6 +15,8 @@ import { buildPackage, EmbeddedNetwork, loadSigningIdentity, type HostConfigOver
 export const CONTRACTS_DIR = resolve(__dirname, '..', '..', '..', 'contracts');
 /** How often progress bars refresh, in ms. */
 const PROGRESS_INTERVAL_MS = 250;
+/** Preload transactions in flight at once. */
+const PRELOAD_CONCURRENCY = 4;
 
 export class BenchArgumentError extends FlexChainError {
   override name = 'BenchArgumentError';
@@ -65,17 +67,19 @@ export async function startBenchNetwork(contract: string, options: { orgs: numbe
   };
 }
 
-/** Runs `batches` preload transactions, `concurrency` at a time, with a progress bar counting `units`. */
-export async function preload(label: string, total: number, batches: readonly { units: number; run: () => Promise<unknown> }[], concurrency: number, showProgress: boolean): Promise<void> {
-  const bar = showProgress ? new SingleBar({ format: `${label.padEnd(9)} [{bar}] {value}/{total}`, hideCursor: true, stream: process.stderr }) : undefined;
+/** Loads items 0..total-1 in transactions of up to `perTx` (`load(first, count)`), a few at a time, with a progress bar counting items. */
+export async function preload(total: number, perTx: number, load: (first: number, count: number) => Promise<unknown>, showProgress: boolean): Promise<void> {
+  const bar = showProgress ? new SingleBar({ format: `${'preload'.padEnd(9)} [{bar}] {value}/{total}`, hideCursor: true, stream: process.stderr }) : undefined;
   bar?.start(total, 0);
   let next = 0;
   let done = 0;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < batches.length; i = next++) {
-        await batches[i]!.run();
-        bar?.update((done += batches[i]!.units));
+    Array.from({ length: PRELOAD_CONCURRENCY }, async () => {
+      for (let first = next; first < total; first = next) {
+        const count = Math.min(perTx, total - first);
+        next += count;
+        await load(first, count);
+        bar?.update((done += count));
       }
     }),
   );
@@ -121,12 +125,9 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
   clearInterval(ticker);
   progress();
   bar?.stop();
-  latencies.sort((a, b) => a - b);
-  const round = (x: number) => Math.round(x * 10) / 10;
   const status = (await bench.network.gateway.status()).peers[0]!;
   const share = (ms: number) => Math.round((ms / elapsedMs) * 1000) / 1000;
   const after = status.validation;
-  const pct = (p: number) => round(latencies.length === 0 ? 0 : latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!);
   return {
     submitted,
     committed,
@@ -134,10 +135,18 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
     rejected,
     tps: Math.round((committed * 1000) / elapsedMs),
     abortRate: submitted === 0 ? 0 : Math.round((aborted / submitted) * 10000) / 10000,
-    latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: round(latencies.at(-1) ?? 0) },
+    latencyMs: latencySummary(latencies, 1),
     worldState: status.worldState,
     commitShares: { v1: share(after.v1Ms - before.v1Ms), mvcc: share(after.mvccMs - before.mvccMs), write: share(after.writeMs - before.writeMs) },
   };
+}
+
+/** p50, p95, p99 and max of `latencies` (sorted here), rounded to `decimals`. */
+export function latencySummary(latencies: number[], decimals: number): LoopResult['latencyMs'] {
+  latencies.sort((a, b) => a - b);
+  const scale = 10 ** decimals;
+  const at = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * scale) / scale;
+  return { p50: at(50), p95: at(95), p99: at(99), max: at(100) };
 }
 
 export function parseDuration(text: string): number {

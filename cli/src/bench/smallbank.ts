@@ -6,8 +6,6 @@ import { mulberry32, zipfSampler } from '@flexchain/host/bench-support';
 
 /** Accounts created per preload transaction (the contract's seedAccounts bound). */
 const PRELOAD_ACCOUNTS_PER_TX = 1000;
-/** Preload transactions in flight at once. */
-const PRELOAD_CONCURRENCY = 4;
 /** Opening balances: large, so random small transfers rarely hit insufficient funds. */
 const OPENING_BALANCE = 1_000_000;
 /** Largest amount a generated transaction moves. */
@@ -38,12 +36,7 @@ export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult 
 export async function runSmallbankBench(options: SmallbankBenchOptions, showProgress: boolean): Promise<SmallbankBenchResult> {
   const bench = await startBenchNetwork('smallbank', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads } });
   try {
-    const batches = Array.from({ length: Math.ceil(options.accounts / PRELOAD_ACCOUNTS_PER_TX) }, (_, b) => {
-      const first = b * PRELOAD_ACCOUNTS_PER_TX;
-      const count = Math.min(PRELOAD_ACCOUNTS_PER_TX, options.accounts - first);
-      return { units: count, run: () => bench.client.submit('smallbank', 'seedAccounts', [first, count, OPENING_BALANCE, OPENING_BALANCE]) };
-    });
-    await preload('preload', options.accounts, batches, PRELOAD_CONCURRENCY, showProgress);
+    await preload(options.accounts, PRELOAD_ACCOUNTS_PER_TX, (first, count) => bench.client.submit('smallbank', 'seedAccounts', [first, count, OPENING_BALANCE, OPENING_BALANCE]), showProgress);
 
     const random = mulberry32(options.seed);
     const pick = zipfSampler(options.accounts, options.zipf, random);

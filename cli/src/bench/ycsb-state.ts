@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { resolveHostConfig, type HostConfig } from '@flexchain/host';
 import { mulberry32, openWorldState, zipfSampler, type BenchWorldState } from '@flexchain/host/bench-support';
-import { type LoopResult } from './harness';
+import { latencySummary, type LoopResult } from './harness';
 import { UPDATE_SHARE, ycsbConfig, type YcsbBenchOptions } from './ycsb';
 
 const CONTRACT = 'ycsb';
@@ -104,8 +104,6 @@ export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress:
     await commitPending();
     progressBar?.stop();
     const elapsedMs = performance.now() - start;
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0) * 1000) / 1000;
     return {
       bench: 'ycsb-state',
       ...options,
@@ -117,7 +115,7 @@ export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress:
       readsPerSecond: Math.round((reads * 1000) / elapsedMs),
       abortRate: 0,
       blocks,
-      latencyMs: { p50: pct(50), p95: pct(95), p99: pct(99), max: pct(100) },
+      latencyMs: latencySummary(latencies, 3),
       worldState: state.stats(),
     };
   } finally {

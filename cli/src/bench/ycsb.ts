@@ -12,7 +12,6 @@ import { mulberry32, zipfSampler } from '@flexchain/host/bench-support';
 const PRELOAD_BYTES_PER_TX = 1024 * 1024;
 /** The contract's load bound. */
 const PRELOAD_RECORDS_PER_TX_MAX = 1000;
-const PRELOAD_CONCURRENCY = 4;
 const KEY_DIGITS = 8;
 export const UPDATE_SHARE = { a: 0.5, b: 0.05 } as const;
 
@@ -54,12 +53,7 @@ export async function runYcsbBench(options: YcsbBenchOptions, slabBytes: number,
   const bench = await startBenchNetwork('ycsb', { orgs: 1, cnodes: options.cnodes, config: ycsbConfig(options, slabBytes), ...(options.mnode ? { mnode: options.mnode } : {}) });
   try {
     const perTx = Math.max(1, Math.min(PRELOAD_RECORDS_PER_TX_MAX, Math.floor(PRELOAD_BYTES_PER_TX / options.recordSize)));
-    const batches = Array.from({ length: Math.ceil(options.records / perTx) }, (_, b) => {
-      const first = b * perTx;
-      const count = Math.min(perTx, options.records - first);
-      return { units: count, run: () => bench.client.submit('ycsb', 'load', ['user', first, count, KEY_DIGITS, options.recordSize]) };
-    });
-    await preload('preload', options.records, batches, PRELOAD_CONCURRENCY, showProgress);
+    await preload(options.records, perTx, (first, count) => bench.client.submit('ycsb', 'load', ['user', first, count, KEY_DIGITS, options.recordSize]), showProgress);
 
     const random = mulberry32(options.seed);
     const pick = zipfSampler(options.records, options.zipf, random);

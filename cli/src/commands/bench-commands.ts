@@ -11,6 +11,7 @@ import { printJson, style } from '../output';
 import { countOption, numberOption, positiveWholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
+import { tieredSizesOf } from './tiered-options';
 
 const num = numberOption;
 const positiveInt = positiveWholeNumberOption;
@@ -110,9 +111,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
           validationThreads: opts.validationThreads,
           ...(opts.mnode ? { mnode: opts.mnode } : {}),
           ...(opts.baseline ? { baseline: 'generic-xov' as const } : {}),
-          ...(opts.remoteMemory ? { remoteMemoryBytes: parseSize(opts.remoteMemory, '--remote-memory') } : {}),
-          ...(opts.localCache ? { localCacheBytes: parseSize(opts.localCache, '--local-cache') } : {}),
-          ...(opts.evictBelow ? { evictBelowBytes: parseSize(opts.evictBelow, '--evict-below') } : {}),
+          ...tieredSizesOf(opts),
           ...(opts.leveldbCache ? { leveldbCacheBytes: parseSize(opts.leveldbCache, '--leveldb-cache') } : {}),
         } as const;
       const result = opts.layer === 'state' ? await runYcsbStateBench(options, showProgress()) : await runYcsbBench(options, DEFAULT_HOST_CONFIG.tieredState.slabBytes, showProgress());

@@ -7,9 +7,9 @@ import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork, MemoryNode, MemoryN
 import { FlexChainError } from '@flexchain/sdk';
 import { printJson, style } from '../output';
 import { countOption, wholeNumberOption } from '../ui/options';
-import { formatSize, parseSize } from '../ui/sizes';
+import { formatSize } from '../ui/sizes';
 import type { CommandContext } from './command-context';
-import { tieredStateFor } from './tiered-options';
+import { tieredSizesOf, tieredStateFor } from './tiered-options';
 import { connectCli, dataDirOf, type NetworkFlags } from './network-context';
 
 /** Default port of a memory node process. */
@@ -154,14 +154,7 @@ function untilStopped(stop: () => Promise<void>): Promise<void> {
 
 /** Remote memory, local cache and eviction flags as tiered-store limits. */
 function tieredOverrides(opts: { remoteMemory?: string; localCache?: string; evictBelow?: string }) {
-  return tieredStateFor(
-    {
-      ...(opts.remoteMemory === undefined ? {} : { remoteMemoryBytes: parseSize(opts.remoteMemory, '--remote-memory') }),
-      ...(opts.localCache === undefined ? {} : { localCacheBytes: parseSize(opts.localCache, '--local-cache') }),
-      ...(opts.evictBelow === undefined ? {} : { evictBelowBytes: parseSize(opts.evictBelow, '--evict-below') }),
-    },
-    DEFAULT_HOST_CONFIG.tieredState.slabBytes,
-  );
+  return tieredStateFor(tieredSizesOf(opts), DEFAULT_HOST_CONFIG.tieredState.slabBytes);
 }
 
 function printStatus(s: NetworkStatus): void {

@@ -1,11 +1,21 @@
 // Remote memory and local cache settings from the command line (up, node, bench ycsb).
 
 import type { TieredStateLimits } from '@flexchain/host';
+import { parseSize } from '../ui/sizes';
 
 export interface TieredSizes {
   remoteMemoryBytes?: number;
   localCacheBytes?: number;
   evictBelowBytes?: number;
+}
+
+/** The sizes given by --remote-memory, --local-cache and --evict-below. */
+export function tieredSizesOf(flags: { remoteMemory?: string; localCache?: string; evictBelow?: string }): TieredSizes {
+  return {
+    ...(flags.remoteMemory === undefined ? {} : { remoteMemoryBytes: parseSize(flags.remoteMemory, '--remote-memory') }),
+    ...(flags.localCache === undefined ? {} : { localCacheBytes: parseSize(flags.localCache, '--local-cache') }),
+    ...(flags.evictBelow === undefined ? {} : { evictBelowBytes: parseSize(flags.evictBelow, '--evict-below') }),
+  };
 }
 
 /**

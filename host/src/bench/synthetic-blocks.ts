@@ -47,6 +47,9 @@ export class SyntheticBlocks {
   private readonly random: () => number;
   private pick: () => number;
   private readonly txIds: string[] = [];
+  /** The first `usedCount` of txIds, as a set; caught up only when read, so a set handed out before next() stays as it was. */
+  private readonly used = new Set<string>();
+  private usedCount = 0;
   private txCounter = 0;
 
   constructor(
@@ -63,9 +66,10 @@ export class SyntheticBlocks {
     this.pick = zipfSampler(this.options.keys, this.options.zipf, this.random);
   }
 
-  /** Every tx id used so far: the ledger's tx-id index, for duplicate detection. */
+  /** Every tx id used so far: the ledger's tx-id index, for duplicate detection. Take it before next(): the block it makes is not in it. */
   get usedTxIds(): ReadonlySet<string> {
-    return new Set(this.txIds);
+    for (; this.usedCount < this.txIds.length; this.usedCount++) this.used.add(this.txIds[this.usedCount]!);
+    return this.used;
   }
 
   keyName(i: number): string {

@@ -15,7 +15,7 @@ import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
 import { BlockStore } from '../ledger/block-store';
 import { packageId, parsePackage, type ContractPackage } from '../sandbox/contract-package';
-import { DisaggregatedWorldState, LevelDbWorldState, type CommittedWrite, type PeerWorldState } from '../state/peer-world-state';
+import { DisaggregatedWorldState, peerWorldState, type CommittedWrite, type PeerWorldState } from '../state/peer-world-state';
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
 import type { MemoryControl } from '../state/remote-memory/memory-control';
 import { dependencyGraphOfVerdicts, validateBlock, type ValidationPlan } from '../validate/block-validation';
@@ -73,15 +73,10 @@ export class Peer implements PeerServices {
     this.membership = options.membership;
     this.ledger = new LedgerDb(options.location, options.config.leveldbCacheBytes);
     this.blocks = new BlockStore(this.ledger);
-    this.worldState =
-      options.config.worldState === 'leveldb'
-        ? new LevelDbWorldState(this.ledger)
-        : new DisaggregatedWorldState(this.ledger, options.cnodeCount, options.config.tieredState, {
-            ...(options.connectMemory ? { connect: options.connectMemory } : {}),
-            reconnectIntervalMs: options.config.memoryReconnectIntervalMs,
-            reconnectAttemptsMax: options.config.memoryReconnectAttemptsMax,
-            log: (message) => options.log('warn', `${options.mspId}: ${message}`),
-          }, options.config.validationThreads);
+    this.worldState = peerWorldState(this.ledger, options.config, options.cnodeCount, {
+      ...(options.connectMemory ? { connect: options.connectMemory } : {}),
+      log: (message) => options.log('warn', `${options.mspId}: ${message}`),
+    });
     this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new CNode(`${options.mspId}/cnode${i}`, i, this, options.identity, options.config, options.log));
   }
 

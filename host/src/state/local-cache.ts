@@ -4,23 +4,28 @@
 // record bytes; LRU, bounded in bytes; filled write-through).
 // Maps keep insertion order, so "touch" is delete + set and the first entry is the coldest.
 
-export class MetadataCache {
-  private readonly entries = new Map<string, number>();
+/** An LRU map that counts hits and misses; each cache bounds it its own way. */
+abstract class LruCache<K, V> {
+  protected readonly entries = new Map<K, V>();
   hits = 0;
   misses = 0;
 
-  constructor(readonly entriesMax: number) {}
-
-  get(key: string): number | undefined {
-    const address = this.entries.get(key);
-    if (address === undefined) {
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) {
       this.misses++;
       return undefined;
     }
     this.hits++;
     this.entries.delete(key);
-    this.entries.set(key, address);
-    return address;
+    this.entries.set(key, value);
+    return value;
+  }
+}
+
+export class MetadataCache extends LruCache<string, number> {
+  constructor(readonly entriesMax: number) {
+    super();
   }
 
   set(key: string, address: number): void {
@@ -53,24 +58,11 @@ export class MetadataCache {
   }
 }
 
-export class DataCache {
-  private readonly entries = new Map<number, Uint8Array>();
+export class DataCache extends LruCache<number, Uint8Array> {
   private bytes = 0;
-  hits = 0;
-  misses = 0;
 
-  constructor(readonly bytesMax: number) {}
-
-  get(address: number): Uint8Array | undefined {
-    const record = this.entries.get(address);
-    if (record === undefined) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
-    this.entries.delete(address);
-    this.entries.set(address, record);
-    return record;
+  constructor(readonly bytesMax: number) {
+    super();
   }
 
   set(address: number, record: Uint8Array): void {

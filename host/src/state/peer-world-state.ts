@@ -9,6 +9,7 @@
 
 import { FlexChainError, type StateWrite, type Version, type VersionedStateReader } from '@flexchain/sdk';
 import type { PeerStatus } from '@flexchain/sdk/protocol';
+import type { HostConfig } from '../config';
 import type { MemoryControl } from './remote-memory/memory-control';
 import { MemoryNode } from './remote-memory/memory-node';
 import type { BatchOp, LedgerDb } from '../storage/ledger-db';
@@ -84,6 +85,18 @@ export class LevelDbWorldState implements PeerWorldState {
   async close(): Promise<void> {}
 }
 
+/** The world state `config.worldState` names, over `ledger`: what a peer, and the benchmarks of its state layer, run on. */
+export function peerWorldState(ledger: LedgerDb, config: HostConfig, cnodeCount: number, options: { connect?: () => Promise<MemoryControl>; log: (message: string) => void }): PeerWorldState {
+  if (config.worldState === 'leveldb') return new LevelDbWorldState(ledger);
+  return new DisaggregatedWorldState(
+    ledger,
+    cnodeCount,
+    config.tieredState,
+    { ...options, reconnectIntervalMs: config.memoryReconnectIntervalMs, reconnectAttemptsMax: config.memoryReconnectAttemptsMax },
+    config.validationThreads,
+  );
+}
+
 export interface RemoteMemoryOptions {
   /** Connects to a memory node in another process; omit for an in-process pool. */
   readonly connect?: () => Promise<MemoryControl>;
@@ -116,7 +129,10 @@ export class DisaggregatedWorldState implements PeerWorldState {
     if (threadCount > 0) this.validationLanes = new ValidationLanes(() => this.tiered.threads);
   }
 
-  /** True for errors that mean the memory node is gone (recover, then retry). */
+  /**
+   * True for errors that mean the memory node is gone (recover, then retry).
+   * By name: a cNode thread's error arrives rebuilt on this side of its port, not as the original class.
+   */
   isMemoryFailure(err: unknown): boolean {
     return err instanceof FlexChainError && err.name === 'MemoryNodeUnreachableError';
   }

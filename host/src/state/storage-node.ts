@@ -9,10 +9,11 @@
 
 import { compareVersions, utf8Decode, utf8Encode, type Version } from '@flexchain/sdk';
 import type { ByteSublevel } from '../storage/ledger-db';
+import { readVersion, VERSION_BYTES, writeVersion } from './version-bytes';
 
-const HEADER_BYTES = 13;
 const FLAG_TOMBSTONE = 0b10;
-const TWO_POW_32 = 2 ** 32;
+const VERSION_OFFSET = 1;
+const HEADER_BYTES = VERSION_OFFSET + VERSION_BYTES;
 
 export interface StoredRecord {
   readonly key: string;
@@ -25,18 +26,17 @@ export function encodeStored(version: Version, value: Uint8Array | undefined): U
   const out = new Uint8Array(HEADER_BYTES + (value?.length ?? 0));
   const view = new DataView(out.buffer);
   view.setUint8(0, value === undefined ? FLAG_TOMBSTONE : 0);
-  view.setUint32(1, Math.floor(version.blockNum / TWO_POW_32));
-  view.setUint32(5, version.blockNum >>> 0);
-  view.setUint32(9, version.txNum);
+  writeVersion(view, VERSION_OFFSET, version);
   if (value) out.set(value, HEADER_BYTES);
   return out;
 }
 
 export function decodeStored(key: string, bytes: Uint8Array): StoredRecord {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = { blockNum: view.getUint32(1) * TWO_POW_32 + view.getUint32(5), txNum: view.getUint32(9) };
-  return { key, version, value: view.getUint8(0) & FLAG_TOMBSTONE ? undefined : bytes.slice(HEADER_BYTES) };
+  return { key, version: readVersion(view, VERSION_OFFSET), value: view.getUint8(0) & FLAG_TOMBSTONE ? undefined : bytes.slice(HEADER_BYTES) };
 }
+
+const putOp = (r: StoredRecord) => ({ type: 'put' as const, key: utf8Encode(r.key), value: encodeStored(r.version, r.value) });
 
 export class StorageNode {
   reads = 0;
@@ -71,7 +71,7 @@ export class StorageNode {
 
   /** Writes the records as they are (the last one of a key wins). */
   async putAll(records: readonly StoredRecord[]): Promise<void> {
-    if (records.length > 0) await this.sublevel.batch(records.map((r) => ({ type: 'put' as const, key: utf8Encode(r.key), value: encodeStored(r.version, r.value) })));
+    if (records.length > 0) await this.sublevel.batch(records.map(putOp));
   }
 
   /** Eviction straight to storage (no materialiser): keep the newest version. */
@@ -91,7 +91,7 @@ export class StorageNode {
     const current = await this.getMany(unique.map((r) => r.key));
     const ops = unique
       .filter((r, i) => current[i] === undefined || compareVersions(r.version, current[i]!.version) > 0)
-      .map((r) => ({ type: 'put' as const, key: utf8Encode(r.key), value: encodeStored(r.version, r.value) }));
+      .map(putOp);
     if (ops.length > 0) await this.sublevel.batch(ops);
   }
 }

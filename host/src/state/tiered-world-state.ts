@@ -8,7 +8,7 @@
 // memory (its ordered key index) with storage: memory holds the latest version
 // of every key it has, storage the latest of every key it does not.
 
-import { compareUtf8, FlexChainError, type StateWrite, type Version, type VersionedEntry, type VersionedStateReader, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
+import { compareUtf8, FlexChainError, keySuccessor, type StateWrite, type Version, type VersionedEntry, type VersionedStateReader, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
 import type { StateAccess } from './state-access';
 import { ComputeNodeState, type CacheReplica, type ComputeNodeLimits } from './compute-node-state';
 import { EvictionManager, type EvictionLimits } from './eviction-manager';
@@ -259,7 +259,7 @@ export class TieredNamespace implements VersionedStateStore, StateAccess {
       const page = await this.cnode.memoryKeys(start, to, rangeKeyBatch);
       keys.push(...page);
       if (page.length < rangeKeyBatch) return keys;
-      start = page[page.length - 1]! + '\u0000';
+      start = keySuccessor(page[page.length - 1]!);
     }
   }
 }

@@ -9,24 +9,18 @@
 import { utf8Decode, utf8Encode, type StateWrite, type Version, type VersionedEntry, type VersionedStateReader, type VersionedStateStore, type VersionedValue } from '@flexchain/sdk';
 import type { BatchOp, ByteSublevel } from '../storage/ledger-db';
 import type { StateAccess } from './state-access';
+import { readVersion, VERSION_BYTES, writeVersion } from './version-bytes';
 
-const VERSION_BYTES = 12;
-const TWO_POW_32 = 2 ** 32;
 
 export function encodeStateValue(value: Uint8Array, version: Version): Uint8Array {
   const out = new Uint8Array(VERSION_BYTES + value.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, Math.floor(version.blockNum / TWO_POW_32));
-  view.setUint32(4, version.blockNum >>> 0);
-  view.setUint32(8, version.txNum);
+  writeVersion(new DataView(out.buffer), 0, version);
   out.set(value, VERSION_BYTES);
   return out;
 }
 
 export function decodeStateValue(stored: Uint8Array): VersionedValue {
-  const view = new DataView(stored.buffer, stored.byteOffset, stored.byteLength);
-  const blockNum = view.getUint32(0) * TWO_POW_32 + view.getUint32(4);
-  return { version: { blockNum, txNum: view.getUint32(8) }, value: stored.subarray(VERSION_BYTES) };
+  return { version: readVersion(new DataView(stored.buffer, stored.byteOffset, stored.byteLength), 0), value: stored.subarray(VERSION_BYTES) };
 }
 
 export class NamespaceState implements VersionedStateStore, StateAccess {

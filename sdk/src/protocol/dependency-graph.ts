@@ -1,6 +1,7 @@
 // The dependency graph a block carries (paper §5.1): for each transaction, the
 // earlier transactions of the same block it conflicts with. The orderer builds
-// it; the header's graphHash covers it, so it is as trustworthy as the block.
+// it; the header's graphHash covers it, so it is as trustworthy as the orderer
+// that built the block (peers that do not trust it build their own: trustOrdererGraphs).
 //
 // Wire form: {"dependencies": [[], [0], [0, 1], ...]}: entry i lists, in
 // ascending order without repeats, indices j < i that transaction i must wait for.

@@ -13,7 +13,7 @@
 // acknowledge asynchronously; until then the buffer counts as used).
 
 import { FlexChainError } from '@flexchain/sdk';
-import { encodedLength, getNext, NULL_ADDRESS, setNext, setValid } from './record-layout';
+import { copyRecord, encodedLength, getNext, NULL_ADDRESS, setNext, setValid } from './record-layout';
 import type { FreeListener, MemoryControl, MemoryStats, MemoryThreadAccess } from './memory-control';
 import type { LinkOutcome } from './remote-memory';
 import { SortedKeySet } from '../sorted-key-set';
@@ -62,7 +62,7 @@ export class MemoryNode implements MemoryControl {
 
   async read(address: number): Promise<Uint8Array> {
     const [slab, offset] = this.locate(address);
-    return slab.slice(offset, offset + encodedLength(slab, offset));
+    return copyRecord(slab, offset);
   }
 
   async write(address: number, record: Uint8Array): Promise<void> {
@@ -141,7 +141,7 @@ export class MemoryNode implements MemoryControl {
       this.locked.add(key);
       const [slab, offset] = this.locate(address);
       setValid(slab, offset, false);
-      const record = slab.slice(offset, offset + encodedLength(slab, offset));
+      const record = copyRecord(slab, offset);
       setValid(record, 0, true);
       out.push({ key, address, record });
     }

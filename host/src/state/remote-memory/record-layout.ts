@@ -12,6 +12,7 @@
 // slabIndex * slabBytes + offset, below 2^53. Flag bits are a memory format: do not renumber.
 
 import { utf8Decode, utf8Encode, type Version } from '@flexchain/sdk';
+import { readVersion, writeVersion } from '../version-bytes';
 
 export const RECORD_HEADER_BYTES = 27;
 export const NULL_ADDRESS = -1;
@@ -51,9 +52,7 @@ export function encodeRecord(key: string, version: Version, value: Uint8Array | 
   view.setUint8(FLAGS_OFFSET, FLAG_VALID | (value === undefined ? FLAG_TOMBSTONE : 0));
   view.setUint16(KEY_LENGTH_OFFSET, keyBytes.length);
   view.setUint32(VALUE_LENGTH_OFFSET, valueBytes.length);
-  view.setUint32(VERSION_OFFSET, Math.floor(version.blockNum / TWO_POW_32));
-  view.setUint32(VERSION_OFFSET + 4, version.blockNum >>> 0);
-  view.setUint32(VERSION_OFFSET + 8, version.txNum);
+  writeVersion(view, VERSION_OFFSET, version);
   out.set(keyBytes, RECORD_HEADER_BYTES);
   out.set(valueBytes, RECORD_HEADER_BYTES + keyBytes.length);
   return out;
@@ -74,11 +73,16 @@ export function decodeRecord(bytes: Uint8Array): MemoryRecord {
   const valueStart = keyStart + keyLength;
   return {
     key: utf8Decode(bytes.subarray(keyStart, valueStart)),
-    version: { blockNum: view.getUint32(VERSION_OFFSET) * TWO_POW_32 + view.getUint32(VERSION_OFFSET + 4), txNum: view.getUint32(VERSION_OFFSET + 8) },
+    version: readVersion(view, VERSION_OFFSET),
     value: flags & FLAG_TOMBSTONE ? undefined : bytes.slice(valueStart, valueStart + valueLength),
     next: readAddress(view, NEXT_OFFSET),
     valid: (flags & FLAG_VALID) !== 0,
   };
+}
+
+/** A copy of the record starting at `offset` of `slab` (a one-sided read). */
+export function copyRecord(slab: Uint8Array, offset: number): Uint8Array {
+  return slab.slice(offset, offset + encodedLength(slab, offset));
 }
 
 /** Field writers used in place on a slab by the control plane. */

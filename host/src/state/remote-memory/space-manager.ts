@@ -84,9 +84,7 @@ export class SpaceManager {
   free(address: number, bytes: number): void {
     const size = this.classOf(bytes);
     this.used -= size;
-    const list = this.freeLists.get(size) ?? [];
-    list.push(address);
-    this.freeLists.set(size, list);
+    this.pushFree(size, address);
   }
 
   /** Bytes in buffers handed out. */
@@ -116,10 +114,14 @@ export class SpaceManager {
       let size = allocationBytesMin;
       while (size * 2 <= slabBytes - offset) size *= 2;
       // Power-of-two pieces are all valid classes.
-      const list = this.freeLists.get(size) ?? [];
-      list.push(this.bumpSlab * slabBytes + offset);
-      this.freeLists.set(size, list);
+      this.pushFree(size, this.bumpSlab * slabBytes + offset);
       offset += size;
     }
+  }
+
+  private pushFree(size: number, address: number): void {
+    const list = this.freeLists.get(size);
+    if (list) list.push(address);
+    else this.freeLists.set(size, [address]);
   }
 }

@@ -11,7 +11,7 @@
 
 import { RemoteAddressInvalidError } from '../remote-memory/memory-node';
 import type { LinkOutcome, RemoteMemory } from '../remote-memory/remote-memory';
-import { encodedLength } from '../remote-memory/record-layout';
+import { copyRecord } from '../remote-memory/record-layout';
 import type { PortEndpoint } from './port-endpoint';
 
 export class SharedMemoryClient implements RemoteMemory {
@@ -32,7 +32,7 @@ export class SharedMemoryClient implements RemoteMemory {
 
   async read(address: number): Promise<Uint8Array> {
     const [slab, offset] = this.slabAt(address) ?? (await this.fetchSlabFor(address));
-    return slab.slice(offset, offset + encodedLength(slab, offset));
+    return copyRecord(slab, offset);
   }
 
   async write(address: number, record: Uint8Array): Promise<void> {
