@@ -19,6 +19,18 @@ export interface HostConfig {
   readonly rwSetKeysMax: number;
   /** Largest encoded rw-set, in bytes. */
   readonly rwSetBytesMax: number;
+  /** Most range queries (including partial composite-key queries) one transaction may run. */
+  readonly rangeQueriesMax: number;
+  /** Largest return value of one transaction, in bytes of canonical JSON. */
+  readonly responsePayloadBytesMax: number;
+  /** Largest signed proposal (function name, arguments, creator), in bytes; larger ones are refused before they run. */
+  readonly proposalBytesMax: number;
+  /** Log output one transaction may send to the host log, in bytes; later lines are dropped with one notice. */
+  readonly txLogBytesMax: number;
+  /** State reads and range pages one simulation may ask of the host. */
+  readonly txStateCallsMax: number;
+  /** Frames of a contract error's stack that are source-mapped and reported; the rest are cut. */
+  readonly errorStackFramesMax: number;
   /** Isolates per contract per cNode; each runs on its own thread. */
   readonly cnodeWorkers: number;
   /** Transactions one isolate interleaves at once (each holds a context); more wait. */
@@ -70,6 +82,15 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   txWallTimeMs: 5000,
   rwSetKeysMax: 10_000,
   rwSetBytesMax: 16 * 1024 * 1024,
+  // Each range query is re-scanned in V2 and indexed by the orderer's graph builder; real contracts run a handful.
+  rangeQueriesMax: 1000,
+  responsePayloadBytesMax: 1024 * 1024,
+  // Room for one value of stub.valueBytesMax as a base64 argument, with margin.
+  proposalBytesMax: 2 * 1024 * 1024,
+  txLogBytesMax: 64 * 1024,
+  // Twice rwSetKeysMax: every key a transaction may record, plus the pages of its ranges.
+  txStateCallsMax: 20_000,
+  errorStackFramesMax: 50,
   cnodeWorkers: 1,
   // Enough to overlap state reads; each in-flight context holds a copy of the bundle's module state.
   isolateConcurrencyMax: 16,
@@ -130,6 +151,12 @@ export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConf
   if (config.isolateMemoryMb < 8) throw new ConfigInvalidError(`isolateMemoryMb must be at least 8 (isolated-vm's minimum), got ${config.isolateMemoryMb}.`);
   if (config.txWallTimeMs < config.txCpuTimeMs) {
     throw new ConfigInvalidError(`txWallTimeMs (${config.txWallTimeMs}) must be at least txCpuTimeMs (${config.txCpuTimeMs}): CPU time is part of wall time.`);
+  }
+  if (config.rwSetBytesMax < config.stub.valueBytesMax) {
+    throw new ConfigInvalidError(`rwSetBytesMax (${config.rwSetBytesMax}) must hold at least one value of stub.valueBytesMax (${config.stub.valueBytesMax}).`);
+  }
+  if (config.proposalBytesMax > config.grpcMessageBytesMax) {
+    throw new ConfigInvalidError(`proposalBytesMax (${config.proposalBytesMax}) must not exceed grpcMessageBytesMax (${config.grpcMessageBytesMax}): a proposal travels in one message.`);
   }
   if (config.blockBytesMax < config.stub.valueBytesMax) {
     throw new ConfigInvalidError(`blockBytesMax (${config.blockBytesMax}) must hold at least one value of stub.valueBytesMax (${config.stub.valueBytesMax}).`);

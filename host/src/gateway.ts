@@ -23,6 +23,7 @@ import type { HostConfig } from './config';
 import type { Membership } from './identity/msp';
 import type { OrderingService } from './order/orderer';
 import { LIFECYCLE_CONTRACT } from './peer/lifecycle';
+import { assertProposalSize } from './peer/cnode';
 import type { Peer } from './peer/peer';
 import { parsePackage } from './sandbox/contract-package';
 import { endorsingOrganisations, majorityPolicy, type Policy } from './validate/policy';
@@ -50,12 +51,14 @@ export class Gateway implements GatewayApi {
   }
 
   async evaluate(signed: Signed): Promise<EvaluateResult> {
+    assertProposalSize(signed, this.config);
     const peer = this.peerFor(decodeProposal(signed.payload).creator.mspId);
     const { response } = await leastLoaded(peer.cnodes).simulate(signed);
     return { payload: response.payload };
   }
 
   async endorse(signed: Signed): Promise<EndorseResult> {
+    assertProposalSize(signed, this.config);
     const proposal = decodeProposal(signed.payload);
     const orgs = this.endorsersFor(proposal.contract, proposal.creator.mspId);
     const results = await Promise.all(orgs.map((mspId) => leastLoaded(this.peerFor(mspId).cnodes).endorse(signed)));

@@ -16,3 +16,4 @@ export { MemoryNodeServer } from './state/transport/memory-node-server';
 export { TcpMemoryClient } from './state/transport/tcp-memory-client';
 export { DEFAULT_TIERED_STATE_LIMITS, type TieredStateLimits } from './state/tiered-world-state';
 export { parseEndpoint } from './network';
+export { guardProcess } from './process-guard';

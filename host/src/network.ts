@@ -17,6 +17,7 @@ import { createOrganisations, loadSigningIdentity, Membership, mspIdOf } from '.
 import { GrpcGatewayServer } from './net/grpc-server';
 import { SoloOrderer } from './order/solo-orderer';
 import { Peer } from './peer/peer';
+import { guardProcess } from './process-guard';
 import { TcpMemoryClient } from './state/transport/tcp-memory-client';
 
 export const DEFAULT_CHANNEL_ID = 'flexchain';
@@ -54,6 +55,8 @@ export class EmbeddedNetwork {
   readonly config: HostConfig;
   private server: GrpcGatewayServer | undefined;
   private readonly unsubscribes: (() => void)[] = [];
+  /** Removes the process guard this network installed. */
+  private unguard: () => void = () => undefined;
   endpoint = '';
 
   private constructor(
@@ -104,6 +107,7 @@ export class EmbeddedNetwork {
       }),
     );
     const network = new EmbeddedNetwork(dataDir, { channelId, orgs, cnodes }, peers, orderer, membership, config, log);
+    network.unguard = guardProcess(log);
     for (const peer of peers) {
       const from = peer.height;
       network.unsubscribes.push(
@@ -117,7 +121,7 @@ export class EmbeddedNetwork {
       if (from > 0) log('info', `${peer.mspId} recovered at height ${from}; catching up to ${orderer.height}`);
     }
     if (options.grpc !== false && options.port !== undefined) {
-      network.server = new GrpcGatewayServer(network.gateway, { host: options.host ?? '127.0.0.1', port: options.port, messageBytesMax: config.grpcMessageBytesMax });
+      network.server = new GrpcGatewayServer(network.gateway, { host: options.host ?? '127.0.0.1', port: options.port, messageBytesMax: config.grpcMessageBytesMax, log });
       const port = await network.server.start();
       network.endpoint = `${options.host ?? '127.0.0.1'}:${port}`;
     }
@@ -136,6 +140,7 @@ export class EmbeddedNetwork {
     await this.orderer.close();
     for (const unsubscribe of this.unsubscribes) unsubscribe();
     await Promise.all(this.peers.map((p) => p.close()));
+    this.unguard();
     this.log('info', 'network stopped');
   }
 }

@@ -74,8 +74,19 @@ export interface StringOptions {
   minLength?: number;
   /** In characters (UTF-16 code units are not used: "é" and "😀" count as one each). */
   maxLength?: number;
-  pattern?: RegExp;
+  pattern?: RegExp | PatternMatcher;
 }
+
+/** What a string type needs of a pattern: its source and a search. A RegExp is one; a client uses a linear-time engine. */
+export interface PatternMatcher {
+  readonly source: string;
+  test(text: string): boolean;
+}
+
+/** Builds the matcher for a pattern found in a type descriptor. */
+export type PatternCompiler = (source: string) => PatternMatcher;
+
+const compileRegExp: PatternCompiler = (source) => new RegExp(source);
 
 function string(options: StringOptions = {}): Type<string> {
   const { minLength, maxLength, pattern } = options;
@@ -83,7 +94,7 @@ function string(options: StringOptions = {}): Type<string> {
   if (minLength !== undefined && maxLength !== undefined) expected += ` of ${minLength} to ${maxLength} characters`;
   else if (minLength !== undefined) expected += ` of at least ${minLength} characters`;
   else if (maxLength !== undefined) expected += ` of at most ${maxLength} characters`;
-  if (pattern) expected += ` matching ${pattern}`;
+  if (pattern) expected += ` matching /${pattern.source}/`;
   return makeType(
     expected,
     stripUndefined({ type: 'string' as const, minLength, maxLength, pattern: pattern?.source }),
@@ -318,10 +329,10 @@ export const t = {
 };
 
 /** Rebuilds a runtime type from its metadata, e.g. to decode results on a client. */
-export function typeFromDescriptor(d: TypeDescriptor): Type<unknown> {
+export function typeFromDescriptor(d: TypeDescriptor, compilePattern: PatternCompiler = compileRegExp): Type<unknown> {
   switch (d.type) {
     case 'string':
-      return string(stripUndefined({ minLength: d.minLength, maxLength: d.maxLength, pattern: d.pattern === undefined ? undefined : new RegExp(d.pattern) }));
+      return string(stripUndefined({ minLength: d.minLength, maxLength: d.maxLength, pattern: d.pattern === undefined ? undefined : compilePattern(d.pattern) }));
     case 'int':
       return int(stripUndefined({ min: d.min, max: d.max }));
     case 'number':
@@ -339,11 +350,11 @@ export function typeFromDescriptor(d: TypeDescriptor): Type<unknown> {
     case 'void':
       return voidType();
     case 'optional':
-      return optional(typeFromDescriptor(d.of));
+      return optional(typeFromDescriptor(d.of, compilePattern));
     case 'array':
-      return array(typeFromDescriptor(d.of), stripUndefined({ maxLength: d.maxLength }));
+      return array(typeFromDescriptor(d.of, compilePattern), stripUndefined({ maxLength: d.maxLength }));
     case 'object':
-      return object(Object.fromEntries(Object.entries(d.fields).map(([k, v]) => [k, typeFromDescriptor(v)])));
+      return object(Object.fromEntries(Object.entries(d.fields).map(([k, v]) => [k, typeFromDescriptor(v, compilePattern)])));
   }
 }
 

@@ -34,6 +34,13 @@ export interface ContractMetadata {
 
 const CONTRACT_NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 
+/** The contract name grammar, also enforced by the host at install and activation. Names never contain U+0000, which keeps state namespaces apart. */
+export function isValidContractName(name: unknown): name is string {
+  return typeof name === 'string' && CONTRACT_NAME.test(name);
+}
+
+export const CONTRACT_NAME_HINT = 'Use 1-64 letters, digits, "_", "." or "-", starting with a letter (set `static contractName`).';
+
 export function defineContract(contractClass: ContractClass): ContractDefinition {
   if (typeof contractClass !== 'function' || !(contractClass.prototype instanceof Contract)) {
     throw new ContractDefinitionInvalidError('A contract must be a class that extends Contract from @flexchain/sdk.', {
@@ -41,10 +48,8 @@ export function defineContract(contractClass: ContractClass): ContractDefinition
     });
   }
   const name = Object.prototype.hasOwnProperty.call(contractClass, 'contractName') && contractClass.contractName ? contractClass.contractName : contractClass.name;
-  if (!CONTRACT_NAME.test(name)) {
-    throw new ContractDefinitionInvalidError(`Contract name ${JSON.stringify(name)} is invalid.`, {
-      hint: 'Use 1-64 letters, digits, "_", "." or "-", starting with a letter (set `static contractName`).',
-    });
+  if (!isValidContractName(name)) {
+    throw new ContractDefinitionInvalidError(`Contract name ${JSON.stringify(name)} is invalid.`, { hint: CONTRACT_NAME_HINT });
   }
   const transactions = new Map<string, TransactionDefinition>();
   const shadowed = new Set<string>();

@@ -9,8 +9,8 @@ export { SimulationStub, type SimulationStubOptions } from './stub';
 export type { ContractLogger, LogLevel, LogRecord, LogSink } from './logger';
 export { createContractLogger, formatLogArgs } from './logger';
 export { canonicalStringify, toCanonicalJson, fromJsonBytes, type JsonValue } from './canonical-json';
-export { utf8Encode, utf8Decode, utf8ByteLength, compareUtf8, base64Encode, base64Decode, bytesEqual } from './bytes';
-export { createCompositeKey, splitCompositeKey, isCompositeKey, keyInRange, keySuccessor, COMPOSITE_KEY_NAMESPACE } from './keys';
+export { utf8Encode, utf8Decode, utf8ByteLength, compareUtf8, base64Encode, base64Decode, bytesEqual, isWellFormedUnicode } from './bytes';
+export { createCompositeKey, splitCompositeKey, isCompositeKey, keyInRange, keySuccessor, assertValidKey, COMPOSITE_KEY_NAMESPACE } from './keys';
 export { DEFAULT_STUB_LIMITS, resolveStubLimits, type StubLimits } from './limits';
 export {
   RwSetBuilder,
@@ -31,6 +31,6 @@ export {
 export { checkMvcc, type MvccVerdict, type MvccOutcome } from './mvcc';
 export { TxValidationCode, validationCodeName, type TxValidationCodeName } from './validation-code';
 export type { VersionedStateReader, VersionedStateStore, VersionedValue, VersionedEntry, StateWrite } from './world-state';
-export { defineContract, contractMetadata, type ContractClass, type ContractDefinition, type TransactionDefinition, type ContractMetadata, type TransactionMetadata } from './definition';
+export { defineContract, contractMetadata, isValidContractName, CONTRACT_NAME_HINT, type ContractClass, type ContractDefinition, type TransactionDefinition, type ContractMetadata, type TransactionMetadata } from './definition';
 export { simulateTransaction, findTransaction, checkArguments, decodeResult, type SimulationRequest, type SimulationResult } from './simulate';
 export * from './errors';

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { utf8Decode, type LogLevel } from '@flexchain/sdk';
 import type { NetworkStatus } from '@flexchain/sdk/protocol';
-import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork, MemoryNode, MemoryNodeServer } from '@flexchain/host';
+import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork, guardProcess, MemoryNode, MemoryNodeServer } from '@flexchain/host';
 import { FlexChainError } from '@flexchain/sdk';
 import { printJson, style } from '../output';
 import { countOption, wholeNumberOption } from '../ui/options';
@@ -90,6 +90,7 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
       ctx.json = Boolean(opts.json);
       if (opts.role !== 'mnode') throw new NetworkConfigError(`--role ${opts.role} is not available; this version runs --role mnode.`, { hint: 'Run the other roles together with `flexchain up`.' });
       const limits = { ...DEFAULT_HOST_CONFIG.tieredState, ...tieredOverrides(opts) };
+      guardProcess(nodeLog(false));
       const server = new MemoryNodeServer(new MemoryNode(limits));
       const port = await server.listen(opts.port, opts.host);
       const ready = { role: 'mnode', endpoint: `${opts.host}:${port}`, budgetBytes: limits.memoryBudgetBytes, slabBytes: limits.slabBytes };

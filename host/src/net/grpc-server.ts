@@ -1,4 +1,7 @@
 // Serves a GatewayApi over gRPC (protos/flexchain.proto in @flexchain/sdk).
+// No handler lets an error escape: a result or error that grpc-js cannot send
+// (an encoding it refuses, a closed stream) is logged, never rethrown into a
+// promise callback where it would become an unhandled rejection.
 
 import * as grpc from '@grpc/grpc-js';
 import { gatewayServiceDefinition, toGrpcError, type GatewayApi, type Signed } from '@flexchain/sdk/protocol';
@@ -13,6 +16,7 @@ export interface GrpcServerOptions {
   readonly host: string;
   readonly port: number;
   readonly messageBytesMax: number;
+  readonly log?: (level: 'warn' | 'error', message: string) => void;
 }
 
 export class GrpcGatewayServer {
@@ -25,32 +29,43 @@ export class GrpcGatewayServer {
     private readonly options: GrpcServerOptions,
   ) {
     this.server = new grpc.Server({ 'grpc.max_receive_message_length': options.messageBytesMax, 'grpc.max_send_message_length': options.messageBytesMax });
-    const unary =
-      <Res>(handler: (signed: Signed) => Promise<Res>): Unary<SignedMessage, Res> =>
-      (call, callback) => {
-        handler({ payload: call.request.payload, signature: call.request.signature }).then(
-          (result) => callback(null, result),
-          (err: unknown) => callback(toGrpcError(err) as grpc.ServiceError),
-        );
+    const reply = <Res>(method: string, work: () => Promise<Res>, callback: grpc.sendUnaryData<Res>) => {
+      const send = (err: grpc.ServiceError | null, result?: Res) => {
+        try {
+          callback(err, result);
+        } catch (sendErr) {
+          this.options.log?.('error', `gRPC ${method}: could not send the reply: ${(sendErr as Error).message}`);
+        }
       };
+      work().then(
+        (result) => send(null, result),
+        (err: unknown) => send(toGrpcError(err) as grpc.ServiceError),
+      );
+    };
+    const unary =
+      <Res>(method: string, handler: (signed: Signed) => Promise<Res>): Unary<SignedMessage, Res> =>
+      (call, callback) =>
+        reply(method, async () => handler({ payload: call.request.payload, signature: call.request.signature }), callback);
     const gw = this.gateway;
     this.server.addService(gatewayServiceDefinition().service, {
-      evaluate: unary(async (s) => gw.evaluate(s)),
-      endorse: unary(async (s) => {
+      evaluate: unary('evaluate', async (s) => gw.evaluate(s)),
+      endorse: unary('endorse', async (s) => {
         const r = await gw.endorse(s);
         return { response: r.response, endorsements: r.endorsements.map((e) => ({ mspId: e.endorser.mspId, id: e.endorser.id, signature: e.signature })) };
       }),
-      submit: unary(async (s) => gw.submit(s)),
-      install: unary(async (s) => gw.install(s)),
-      status: ((_call, callback) => {
-        gw.status().then(
-          (status) => callback(null, { json: JSON.stringify(status) }),
-          (err: unknown) => callback(toGrpcError(err) as grpc.ServiceError),
-        );
-      }) as Unary<unknown, { json: string }>,
+      submit: unary('submit', async (s) => gw.submit(s)),
+      install: unary('install', async (s) => gw.install(s)),
+      status: ((_call, callback) => reply('status', async () => ({ json: JSON.stringify(await gw.status()) }), callback)) as Unary<unknown, { json: string }>,
       events: ((call: grpc.ServerWritableStream<{ contract: string }, unknown>) => {
         this.streams.add(call);
-        const unsubscribe = gw.events(call.request.contract, (event) => call.write(event));
+        const unsubscribe = gw.events(call.request.contract, (event) => {
+          try {
+            call.write(event);
+          } catch (err) {
+            this.options.log?.('warn', `gRPC events: dropped a subscriber that could not take an event: ${(err as Error).message}`);
+            end();
+          }
+        });
         const end = () => {
           unsubscribe();
           this.streams.delete(call);

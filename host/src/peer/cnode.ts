@@ -19,6 +19,13 @@ export class ContractNotDeployedError extends FlexChainError {
   override name = 'ContractNotDeployedError';
 }
 
+/** Refuses a proposal over proposalBytesMax before anything parses it. */
+export function assertProposalSize(signed: Signed, config: Pick<HostConfig, 'proposalBytesMax'>): void {
+  if (signed.payload.length > config.proposalBytesMax) {
+    throw new ProposalRejectedError(`The proposal is ${signed.payload.length} bytes, over proposalBytesMax (${config.proposalBytesMax} bytes).`, { hint: 'Pass less data per call: store large data off-chain and pass its hash.' });
+  }
+}
+
 /** What a cNode needs from its logical peer. */
 export interface PeerServices {
   readonly mspId: string;
@@ -108,6 +115,7 @@ export class CNode {
   }
 
   private async authenticate(signed: Signed): Promise<Proposal> {
+    assertProposalSize(signed, this.config);
     let proposal: Proposal;
     try {
       proposal = decodeProposal(signed.payload);

@@ -4,7 +4,7 @@
 // activates a contract (or its upgrade) at the same block, and a restarted peer
 // finds them in its state.
 
-import { FlexChainError, fromJsonBytes, RwSetBuilder, toCanonicalJson, type RwSet, type VersionedStateReader } from '@flexchain/sdk';
+import { CONTRACT_NAME_HINT, FlexChainError, fromJsonBytes, isValidContractName, RwSetBuilder, toCanonicalJson, type RwSet, type VersionedStateReader } from '@flexchain/sdk';
 import { parsePolicy, type Policy } from '../validate/policy';
 
 export const LIFECYCLE_CONTRACT = '_lifecycle';
@@ -44,6 +44,7 @@ export async function simulateActivate(args: readonly unknown[], state: Versione
   for (const field of ['name', 'version', 'packageId', 'policy'] as const) {
     if (typeof request[field] !== 'string' || request[field] === '') throw new LifecycleRequestInvalidError(`activate: ${field} must be a non-empty string.`);
   }
+  if (!isValidContractName(request.name)) throw new LifecycleRequestInvalidError(`activate: ${JSON.stringify(request.name!.slice(0, 80))} is not a valid contract name.`, { hint: CONTRACT_NAME_HINT });
   parsePolicy(request.policy!);
   const packageName = installedName(request.packageId!);
   if (packageName === undefined) {

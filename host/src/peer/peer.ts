@@ -83,9 +83,14 @@ export class Peer implements PeerServices {
   async open(): Promise<void> {
     await this.ledger.open();
     await this.blocks.load();
-    for await (const [, value] of this.ledger.packages.iterator()) {
-      const pkg = parsePackage(utf8Decode(value), 'stored package');
-      this.packages.set(packageId(pkg), pkg);
+    for await (const [key, value] of this.ledger.packages.iterator()) {
+      try {
+        const pkg = parsePackage(utf8Decode(value), 'stored package');
+        this.packages.set(packageId(pkg), pkg);
+      } catch (err) {
+        // Installed before the host checked packages as it does now: it stays stored but cannot run.
+        this.options.log('warn', `${this.mspId}: stored package ${utf8Decode(key).slice(0, 12)} is not loaded: ${(err as Error).message}`);
+      }
     }
     // State in memory did not survive the restart: materialise the blocks after the savepoint.
     await this.worldState.recover(this.blocks.height, (blockNum) => this.writesOf(blockNum));
@@ -293,7 +298,7 @@ export class Peer implements PeerServices {
       throw new BlockChainBrokenError(`Block ${blockNum} does not chain onto block ${blockNum - 1} or its data hash is wrong; refusing it.`, { hint: 'The orderer log may be corrupt; stop the network and check it.' });
     }
 
-    const context = { membership: this.membership, channelId: this.channelId, rulesFor: this.rulesFor };
+    const context = { membership: this.membership, channelId: this.channelId, limits: this.options.config, rulesFor: this.rulesFor };
     const v1Start = performance.now();
     const verdicts: EndorsementVerdict[] = await Promise.all(block.envelopes.map((e) => checkEndorsements(e, context)));
     const mvccStart = performance.now();

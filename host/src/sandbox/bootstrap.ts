@@ -1,5 +1,6 @@
 // Code run in every fresh contract context before the contract bundle: makes
-// the context deterministic by construction.
+// the context deterministic by construction, and is the only code that talks to
+// the host.
 //
 // - Math.random is an sfc32 generator seeded from the tx id.
 // - Date and Date.now() read the proposal timestamp; Date with arguments works as usual.
@@ -7,34 +8,52 @@
 //   timers, eval and the Function constructors throw DeterminismError naming
 //   the call (they stay defined, so `typeof X` feature checks do not crash).
 // - console.* goes to the host log, tagged with contract and tx by the host.
+// - Time zone and locale are pinned, so endorsers on hosts with other TZ or
+//   LANG settings agree: the executor runs isolates in UTC (time-zone.ts), and
+//   every Intl constructor and toLocale*/localeCompare call without an explicit
+//   locale uses en-US; Date's toString names UTC in English.
 //
-// Contexts are prepared ahead of their transaction, so the seed and the time
-// are set later by __fcBegin({ seed, timeMs }), which only works once.
-// Module top-level code that runs before that sees seed "" and time 0: still
-// deterministic.
+// The host drives the context; it never hands the isolate a promise. The script
+// evaluates to an entry function that the host calls:
+//   entry('start', request)           seeds the context and starts the transaction
+//   entry('resume', id, ok, value)    settles state call `id` with its result (or error {name, message})
+// State calls go out through __fcHostRequest(id, op, ...args) and the outcome
+// through __fcHostDone(outcome), both fire-and-forget. So every piece of
+// contract code runs inside a host call that the host times, orders and
+// attributes to its transaction, and once the host has the outcome it simply
+// stops calling: nothing the transaction left pending can run.
+//
+// Contexts are prepared ahead of their transaction, so module top-level code
+// runs before 'start' and sees seed "" and time 0: still deterministic.
 //
 // Inputs, set on the global by the executor and removed here:
-//   __fcHostGet(txId, key), __fcHostRange(txId, start, end, limit), __fcHostLog(txId, level, message)
-//   (ivm References). They are handed to the contract runtime once, through __fcTakeHost().
+//   __fcHostRequest, __fcHostDone, __fcHostLog (ivm References). The state
+//   functions are handed to the contract runtime once, through __fcTakeHost().
 
 export const BOOTSTRAP_SOURCE = String.raw`
 (function () {
   'use strict';
   const g = globalThis;
-  const refs = { get: g.__fcHostGet, range: g.__fcHostRange, log: g.__fcHostLog };
-  delete g.__fcHostGet;
-  delete g.__fcHostRange;
+  const refs = { request: g.__fcHostRequest, done: g.__fcHostDone, log: g.__fcHostLog };
+  delete g.__fcHostRequest;
+  delete g.__fcHostDone;
   delete g.__fcHostLog;
-  const call = (ref, args) => ref.apply(undefined, args, { arguments: { copy: true }, result: { promise: true, copy: true } });
-  let txId = '';
-  const hostLog = (level, message) => refs.log.applyIgnored(undefined, [txId, level, message], { arguments: { copy: true } });
+  const copy = { arguments: { copy: true } };
+  const pending = new Map();
+  let nextCall = 0;
+  const request = (op, args) => new Promise((resolve, reject) => {
+    const id = nextCall++;
+    pending.set(id, { resolve, reject });
+    refs.request.applyIgnored(undefined, [id, op, ...args], copy);
+  });
+  const hostLog = (level, message) => refs.log.applyIgnored(undefined, [level, String(message)], copy);
   let hostTaken = false;
   g.__fcTakeHost = function () {
     if (hostTaken) throw new Error('sandbox host functions were already taken');
     hostTaken = true;
     return {
-      get: (key) => call(refs.get, [txId, key]),
-      range: (start, end, limit) => call(refs.range, [txId, start, end, limit]),
+      get: (key) => request('get', [key]),
+      range: (start, end, limit) => request('range', [start, end, limit]),
       log: hostLog,
     };
   };
@@ -86,6 +105,53 @@ export const BOOTSTRAP_SOURCE = String.raw`
   Object.defineProperty(RealDate.prototype, 'constructor', { value: FlexDate, writable: true, configurable: true });
   g.Date = FlexDate;
 
+  const LOCALE = 'en-US';
+  const withDefaultLocale = (locales) => (locales === undefined ? LOCALE : locales);
+  for (const name of ['Collator', 'DateTimeFormat', 'NumberFormat', 'PluralRules', 'RelativeTimeFormat', 'ListFormat', 'DisplayNames', 'Segmenter']) {
+    const Real = Intl[name];
+    if (typeof Real !== 'function') continue;
+    const Pinned = function (locales, options) {
+      return new.target ? new Real(withDefaultLocale(locales), options) : Real(withDefaultLocale(locales), options);
+    };
+    Pinned.prototype = Real.prototype;
+    Pinned.supportedLocalesOf = Real.supportedLocalesOf;
+    Object.defineProperty(Real.prototype, 'constructor', { value: Pinned, writable: true, configurable: true });
+    Object.defineProperty(Intl, name, { value: Pinned, writable: true, configurable: true });
+  }
+  const pinLocaleArg = (proto, name, index) => {
+    const real = proto[name];
+    Object.defineProperty(proto, name, {
+      value: function (...args) {
+        if (args[index] === undefined) args[index] = LOCALE;
+        return real.apply(this, args);
+      },
+      writable: true,
+      configurable: true,
+    });
+  };
+  pinLocaleArg(String.prototype, 'localeCompare', 1);
+  pinLocaleArg(String.prototype, 'toLocaleUpperCase', 0);
+  pinLocaleArg(String.prototype, 'toLocaleLowerCase', 0);
+  pinLocaleArg(Number.prototype, 'toLocaleString', 0);
+  pinLocaleArg(BigInt.prototype, 'toLocaleString', 0);
+  for (const name of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) pinLocaleArg(RealDate.prototype, name, 0);
+  const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const two = (n) => String(n).padStart(2, '0');
+  const utcTime = (d) => two(d.getUTCHours()) + ':' + two(d.getUTCMinutes()) + ':' + two(d.getUTCSeconds()) + ' GMT+0000 (Coordinated Universal Time)';
+  const utcDate = (d) => {
+    const y = d.getUTCFullYear();
+    return DAYS[d.getUTCDay()] + ' ' + MONTHS[d.getUTCMonth()] + ' ' + two(d.getUTCDate()) + ' ' + (y < 0 ? '-' + String(-y).padStart(6, '0') : String(y).padStart(4, '0'));
+  };
+  const dateMethod = (name, format) => Object.defineProperty(RealDate.prototype, name, {
+    value: function () { return Number.isNaN(this.getTime()) ? 'Invalid Date' : format(this); },
+    writable: true,
+    configurable: true,
+  });
+  dateMethod('toString', (d) => utcDate(d) + ' ' + utcTime(d));
+  dateMethod('toDateString', utcDate);
+  dateMethod('toTimeString', utcTime);
+
   const gcHint = 'garbage collection runs at different times on each node';
   g.WeakRef = forbidden('WeakRef', gcHint);
   g.FinalizationRegistry = forbidden('FinalizationRegistry', gcHint);
@@ -121,13 +187,46 @@ export const BOOTSTRAP_SOURCE = String.raw`
   const log = (level) => (...args) => hostLog(level, format(args));
   g.console = { log: log('info'), info: log('info'), debug: log('debug'), warn: log('warn'), error: log('error'), trace: log('debug') };
 
+  const describe = (err) => {
+    try {
+      if (err instanceof Error) return { name: String(err.name), message: String(err.message), stack: String(err.stack || '') };
+      return { name: 'Error', message: String(err), stack: '' };
+    } catch (e) {
+      return { name: 'Error', message: 'the contract threw a value that cannot be described', stack: '' };
+    }
+  };
+  const finish = (outcome) => {
+    try {
+      refs.done.applyIgnored(undefined, [outcome], copy);
+    } catch (err) {
+      refs.done.applyIgnored(undefined, [{ ok: false, error: { name: 'SandboxError', message: 'the transaction outcome cannot be copied out of the sandbox: ' + describe(err).message, stack: '' } }], copy);
+    }
+  };
   let begun = false;
-  g.__fcBegin = function (tx) {
-    if (begun) throw new Error('a sandbox context serves one transaction');
+  return function entry(op, a, b, c) {
+    if (op === 'resume') {
+      const call = pending.get(a);
+      if (!call) return;
+      pending.delete(a);
+      if (b) call.resolve(c);
+      else {
+        const error = new Error(c.message);
+        error.name = c.name;
+        call.reject(error);
+      }
+      return;
+    }
+    if (op !== 'start' || begun) return;
     begun = true;
-    txId = tx.seed;
-    seed(tx.seed);
-    now = tx.timeMs;
+    seed(a.txId);
+    now = a.timeMs;
+    let result;
+    try {
+      result = Promise.resolve(g.__flexchain.simulate(a));
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    result.then(finish, (err) => finish({ ok: false, error: describe(err) }));
   };
 })();
 `;

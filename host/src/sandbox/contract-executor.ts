@@ -3,22 +3,38 @@
 // One isolate per contract per cNode worker (config.cnodeWorkers), reused
 // across transactions; every transaction gets a fresh context, so nothing a
 // transaction leaves in module globals reaches the next one. Contexts are
-// prepared ahead (bootstrap and bundle evaluated on the isolate's thread) so a
-// transaction costs one host-to-isolate call plus its state reads. Limits: isolate
-// heap (isolateMemoryMb), synchronous CPU time per step (txCpuTimeMs), wall
-// time per simulation (txWallTimeMs, enforced by disposing the isolate), rw-set
-// size (rwSetKeysMax, rwSetBytesMax). A broken isolate is rebuilt on the next
-// call; the cNode keeps serving. Safe to call concurrently.
+// prepared ahead (bootstrap and bundle evaluated on the isolate's thread).
+//
+// The host drives every context (bootstrap.ts): it starts the transaction and
+// resumes it with each state read's result, one call into the isolate at a
+// time. So the host knows which transaction any running code belongs to:
+// - CPU time is summed over all of a transaction's calls (txCpuTimeMs), and a
+//   call that overruns fails only its own transaction;
+// - an isolate that hits isolateMemoryMb is blamed on the transaction whose
+//   call was running; the others in it get SandboxRestartedError at once;
+// - state reads are answered in the order they were made, so completion order
+//   cannot differ between endorsers;
+// - once a transaction settles (outcome, error, or txWallTimeMs) it is never
+//   called into again: a continuation it left pending never runs.
+// Every state request is checked here (key rules, page size, txStateCallsMax),
+// log output is capped (txLogBytesMax), and the outcome is checked for shape
+// (sandbox-outcome.ts), against the reads actually served, and against the
+// host's response rules before anyone signs it. Safe to call concurrently.
 
 import ivm from 'isolated-vm';
-import { encodeRwSet, FlexChainError, type ChaincodeEvent, type IdentityInfo, type LogLevel, type RwSet, type TransactionKind } from '@flexchain/sdk';
+import { assertValidKey, FlexChainError, formatVersion, versionsEqual, type ChaincodeEvent, type IdentityInfo, type LogLevel, type RwSet, type TransactionKind, type Version } from '@flexchain/sdk';
+import { bounded, WIRE_ERROR_MESSAGE_CHARS_MAX, WIRE_ERROR_NAME_CHARS_MAX, type Proposal } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
-import type { Proposal } from '@flexchain/sdk/protocol';
 import type { StateAccess } from '../state/state-access';
+import { assertRangeBound, assertResponseWithinRules, TxLimitExceededError } from '../validate/response-rules';
 import { BOOTSTRAP_SOURCE } from './bootstrap';
 import { packageId, type ContractPackage } from './contract-package';
 import { BUNDLE_FILE_NAME } from './packager';
+import { outcomeOf, SandboxOutcomeInvalidError } from './sandbox-outcome';
 import { StackMapper } from './source-map';
+import { pinSandboxTimeZone } from './time-zone';
+
+export { TxLimitExceededError };
 
 export class ContractExecutionError extends FlexChainError {
   override name = 'ContractExecutionError';
@@ -34,8 +50,9 @@ export class ContractExecutionError extends FlexChainError {
   }
 }
 
-export class TxLimitExceededError extends FlexChainError {
-  override name = 'TxLimitExceededError';
+/** The sandbox asked the host for something it does not offer. */
+export class SandboxRequestInvalidError extends FlexChainError {
+  override name = 'SandboxRequestInvalidError';
 }
 
 export class SandboxRestartedError extends FlexChainError {
@@ -56,19 +73,44 @@ interface Slot {
   readonly bootstrap: ivm.Script;
   readonly bundle: ivm.Script;
   /** Contexts being prepared or ready, oldest first. */
-  readonly ready: Promise<ivm.Context>[];
+  readonly ready: Promise<PreparedContext>[];
+  /** Transactions running in this isolate. */
+  readonly runs: Set<TxRun>;
+  /** Every call into the isolate, one at a time, so CPU time and failures belong to one known transaction. */
+  calls: Promise<void>;
   inFlight: number;
-  /** Why the slot's isolate was disposed on purpose, keyed by the tx that caused it. */
-  killedBy?: { txId: string; reason: string };
 }
 
-/** A simulation in progress: where its reads go and how its logs are tagged. */
-interface ActiveTx {
+/** A prepared context and the transaction it serves once taken. */
+interface PreparedContext {
+  readonly context: ivm.Context;
+  /** The bootstrap's entry function (see bootstrap.ts). */
+  readonly entry: ivm.Reference<(...args: unknown[]) => void>;
+  run?: TxRun;
+}
+
+/** A simulation in progress, as the host keeps it. */
+interface TxRun {
+  readonly proposal: Proposal;
   readonly state: StateAccess;
+  readonly slot: Slot;
+  readonly prepared: PreparedContext;
   readonly log: (level: LogLevel, message: string) => void;
+  /** Settles the simulation with the sandbox's raw outcome or a host error; later calls do nothing. */
+  readonly settle: (outcome: unknown) => void;
+  settled: boolean;
+  cpuNs: bigint;
+  logBytes: number;
+  stateCalls: number;
+  /** Version of every key served by a point read, so the reported read set can be checked against it. */
+  readonly served: Map<string, Version | undefined>;
+  /** State calls are answered in the order they were made: the next one to deliver, and replies waiting for it. */
+  nextRequest: number;
+  nextDelivery: number;
+  readonly replies: Map<number, { readonly id: unknown; readonly ok: boolean; readonly value: unknown }>;
 }
 
-type RawOutcome = { ok: true; kind: TransactionKind; payload: Uint8Array; rwset: RwSet; events: ChaincodeEvent[] } | { ok: false; error: { name: string; message: string; stack: string } };
+const COPY = { arguments: { copy: true } } as const;
 
 export class ContractExecutor {
   readonly packageId: string;
@@ -76,7 +118,6 @@ export class ContractExecutor {
   private readonly stackMapper: StackMapper;
   private disposed = false;
   private readonly waiters: (() => void)[] = [];
-  private readonly active = new Map<string, ActiveTx>();
   /** Isolates rebuilt after a limit was hit; shown in status. */
   rebuilds = 0;
 
@@ -87,47 +128,50 @@ export class ContractExecutor {
   ) {
     this.packageId = packageId(pkg);
     this.slots = new Array<Slot | undefined>(config.cnodeWorkers).fill(undefined);
-    this.stackMapper = new StackMapper(pkg.sourceMap);
+    this.stackMapper = new StackMapper(pkg.sourceMap, config.errorStackFramesMax);
   }
 
   async simulate(proposal: Proposal, identity: IdentityInfo, state: StateAccess): Promise<SandboxResult> {
     if (this.disposed) throw new SandboxRestartedError(`The sandbox of ${this.pkg.name} was shut down.`, { hint: 'Retry; the contract may have been upgraded.' });
     const slot = await this.acquireSlot();
-    const { txCpuTimeMs, txWallTimeMs } = this.config;
-    const tag = { contract: this.pkg.name, fn: proposal.fn, txId: proposal.txId };
-    const hostLog = (level: LogLevel, message: string) => this.log(level, message, tag);
-    const watchdog = setTimeout(() => this.kill(slot, proposal.txId, `exceeded txWallTimeMs (${txWallTimeMs} ms)`), txWallTimeMs);
-    this.active.set(proposal.txId, { state, log: hostLog });
-    let context: ivm.Context | undefined;
+    const where = `Transaction ${proposal.txId.slice(0, 12)} (${this.pkg.name}.${proposal.fn})`;
+    let run: TxRun | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
     try {
-      context = await this.takeContext(slot);
-      const request = {
-        fn: proposal.fn,
-        args: proposal.args,
-        identity,
-        txId: proposal.txId,
-        timeMs: proposal.timestamp.seconds * 1000 + Math.floor(proposal.timestamp.nanos / 1e6),
-        timestamp: proposal.timestamp,
-        channelId: proposal.channelId,
-        limits: this.config.stub,
-        rangeBatch: this.config.rangeBatchEntries,
-      };
-      const outcome = (await context.evalClosure('return globalThis.__flexchain.simulate($0)', [request], {
-        arguments: { copy: true },
-        result: { promise: true, copy: true },
-        timeout: txCpuTimeMs,
-      })) as RawOutcome;
+      const prepared = await this.takeContext(slot);
+      const raw = await new Promise<unknown>((settle) => {
+        run = this.newRun(proposal, state, slot, prepared, settle);
+        watchdog = setTimeout(() => this.overran(run!, where), this.config.txWallTimeMs);
+        const request = {
+          fn: proposal.fn,
+          args: proposal.args,
+          identity,
+          txId: proposal.txId,
+          timeMs: proposal.timestamp.seconds * 1000 + Math.floor(proposal.timestamp.nanos / 1e6),
+          timestamp: proposal.timestamp,
+          channelId: proposal.channelId,
+          limits: this.config.stub,
+          rangeBatch: this.config.rangeBatchEntries,
+        };
+        this.enter(run, (timeout) => prepared.entry.apply(undefined, ['start', request], { ...COPY, timeout }));
+      });
+      if (raw instanceof Error) throw raw;
+      const outcome = outcomeOf(raw);
       if (!outcome.ok) {
         throw new ContractExecutionError(this.pkg.name, proposal.fn, outcome.error.name, outcome.error.message, this.stackMapper.map(outcome.error.stack));
       }
-      this.checkRwSetLimits(proposal, outcome.rwset);
+      assertReadsServed(outcome.rwset, run!.served, where);
+      assertResponseWithinRules(outcome, this.config, where);
       return { kind: outcome.kind, payload: outcome.payload, rwset: outcome.rwset, events: outcome.events };
     } catch (err) {
-      throw this.explain(err, slot, proposal);
+      throw this.explain(err, slot, where);
     } finally {
       clearTimeout(watchdog);
-      this.active.delete(proposal.txId);
-      if (context && !slot.isolate.isDisposed) context.release();
+      if (run) {
+        run.settled = true;
+        slot.runs.delete(run);
+        if (!slot.isolate.isDisposed) run.prepared.context.release();
+      }
       this.releaseSlot(slot);
     }
   }
@@ -138,6 +182,149 @@ export class ContractExecutor {
       if (!slot || slot.isolate.isDisposed) continue;
       slot.isolate.dispose();
     }
+  }
+
+  private newRun(proposal: Proposal, state: StateAccess, slot: Slot, prepared: PreparedContext, settle: (outcome: unknown) => void): TxRun {
+    const tag = { contract: this.pkg.name, fn: proposal.fn, txId: proposal.txId };
+    const run: TxRun = {
+      proposal,
+      state,
+      slot,
+      prepared,
+      log: (level, message) => this.log(level, message, tag),
+      settle: (outcome) => {
+        if (run.settled) return;
+        run.settled = true;
+        settle(outcome);
+      },
+      settled: false,
+      cpuNs: 0n,
+      logBytes: 0,
+      stateCalls: 0,
+      served: new Map(),
+      nextRequest: 0,
+      nextDelivery: 0,
+      replies: new Map(),
+    };
+    prepared.run = run;
+    slot.runs.add(run);
+    return run;
+  }
+
+  /**
+   * Runs one call into the isolate for `run`, after every call queued before it.
+   * Its timeout is what is left of the transaction's CPU budget, so synchronous
+   * code and every continuation after an await share txCpuTimeMs. A call that
+   * fails settles its own transaction; if it took the isolate down, the others
+   * in the isolate are answered with SandboxRestartedError.
+   */
+  private enter(run: TxRun, call: (timeoutMs: number) => Promise<unknown>): void {
+    const slot = run.slot;
+    slot.calls = slot.calls.then(async () => {
+      if (run.settled || slot.isolate.isDisposed) return;
+      const budgetNs = BigInt(this.config.txCpuTimeMs) * 1_000_000n - run.cpuNs;
+      const before = slot.isolate.cpuTime;
+      try {
+        await call(Math.max(1, Number(budgetNs / 1_000_000n)));
+      } catch (err) {
+        run.settle(this.limitError(err, run));
+      } finally {
+        if (!slot.isolate.isDisposed) run.cpuNs += slot.isolate.cpuTime - before;
+      }
+      if (slot.isolate.isDisposed) this.abandon(slot, run);
+    });
+  }
+
+  /** What a failed call into the isolate means for the transaction whose call it was. */
+  private limitError(err: unknown, run: TxRun): Error {
+    const message = err instanceof Error ? err.message : String(err);
+    const where = `Transaction ${run.proposal.txId.slice(0, 12)} (${this.pkg.name}.${run.proposal.fn})`;
+    if (/timed out/i.test(message)) {
+      return new TxLimitExceededError(`${where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' });
+    }
+    if (/memory limit/i.test(message) || run.slot.isolate.isDisposed) {
+      return new TxLimitExceededError(`${where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' });
+    }
+    return new ContractExecutionError(this.pkg.name, run.proposal.fn, 'SandboxError', message, '');
+  }
+
+  /** The isolate is gone: every other transaction in it is answered now rather than left waiting. */
+  private abandon(slot: Slot, culprit: TxRun): void {
+    for (const other of slot.runs) {
+      if (other === culprit) continue;
+      other.settle(
+        new SandboxRestartedError(`Transaction ${other.proposal.txId.slice(0, 12)} (${this.pkg.name}.${other.proposal.fn}) was interrupted because its sandbox was restarted after transaction ${culprit.proposal.txId.slice(0, 12)} hit a limit.`, {
+          hint: 'Submit it again.',
+        }),
+      );
+    }
+  }
+
+  /** txWallTimeMs passed: the transaction is answered, and never called into again. */
+  private overran(run: TxRun, where: string): void {
+    run.settle(new TxLimitExceededError(`${where} exceeded txWallTimeMs (${this.config.txWallTimeMs} ms).`, { hint: 'It waited too long for state reads; the network may be overloaded.' }));
+  }
+
+  /** A state call from the sandbox: checked, run, and answered in request order while the transaction is open. */
+  private onRequest(prepared: PreparedContext, id: unknown, op: unknown, a: unknown, b: unknown, c: unknown): void {
+    const run = prepared.run;
+    if (!run || run.settled) return;
+    const seq = run.nextRequest++;
+    if (++run.stateCalls > this.config.txStateCallsMax) {
+      run.settle(new TxLimitExceededError(`Transaction ${run.proposal.txId.slice(0, 12)} (${this.pkg.name}.${run.proposal.fn}) made more than txStateCallsMax (${this.config.txStateCallsMax}) state calls.`, { hint: 'Read fewer keys per transaction.' }));
+      return;
+    }
+    let work: Promise<unknown>;
+    try {
+      work = this.stateCall(run, op, a, b, c);
+    } catch (err) {
+      work = Promise.reject(err);
+    }
+    work.then(
+      (value) => this.reply(run, seq, { id, ok: true, value }),
+      (err: unknown) => this.reply(run, seq, { id, ok: false, value: sandboxErrorOf(err) }),
+    );
+  }
+
+  private stateCall(run: TxRun, op: unknown, a: unknown, b: unknown, c: unknown): Promise<unknown> {
+    const limits = this.config.stub;
+    const state = run.state;
+    if (op === 'get') {
+      assertValidKey(a, limits);
+      return state.get(a).then((value) => {
+        if (!run.served.has(a)) run.served.set(a, value?.version);
+        return value;
+      });
+    }
+    if (op === 'range') {
+      assertRangeBound(a, limits);
+      assertRangeBound(b, limits);
+      const limit = Number.isSafeInteger(c) && (c as number) > 0 ? Math.min(c as number, this.config.rangeBatchEntries) : this.config.rangeBatchEntries;
+      return state.rangePage(a, b, limit);
+    }
+    throw new SandboxRequestInvalidError(`The sandbox asked for an unknown state operation ${JSON.stringify(String(op)).slice(0, 40)}.`);
+  }
+
+  private reply(run: TxRun, seq: number, reply: { id: unknown; ok: boolean; value: unknown }): void {
+    if (run.settled) return;
+    run.replies.set(seq, reply);
+    for (let next = run.replies.get(run.nextDelivery); next; next = run.replies.get(run.nextDelivery)) {
+      const { id, ok, value } = next;
+      run.replies.delete(run.nextDelivery++);
+      this.enter(run, (timeout) => run.prepared.entry.apply(undefined, ['resume', id, ok, value], { ...COPY, timeout }));
+    }
+  }
+
+  private onLog(prepared: PreparedContext, level: unknown, message: unknown): void {
+    const run = prepared.run;
+    if (!run || run.settled || run.logBytes > this.config.txLogBytesMax) return;
+    const text = typeof message === 'string' ? message : String(message);
+    run.logBytes += text.length;
+    if (run.logBytes > this.config.txLogBytesMax) {
+      run.log('warn', `log output exceeded txLogBytesMax (${this.config.txLogBytesMax} bytes); the rest of this transaction's log is dropped`);
+      return;
+    }
+    run.log(isLogLevel(level) ? level : 'info', text);
   }
 
   /** The least-busy healthy slot with room, rebuilding disposed isolates; waits when every slot is full. */
@@ -166,20 +353,28 @@ export class ContractExecutor {
   }
 
   private createSlot(): Slot {
+    pinSandboxTimeZone();
     const isolate = new ivm.Isolate({ memoryLimit: this.config.isolateMemoryMb });
     return {
       isolate,
       bootstrap: isolate.compileScriptSync(BOOTSTRAP_SOURCE, { filename: 'flexchain-bootstrap.js' }),
       bundle: isolate.compileScriptSync(this.pkg.code, { filename: BUNDLE_FILE_NAME }),
       ready: [],
+      runs: new Set(),
+      calls: Promise.resolve(),
       inFlight: 0,
     };
   }
 
   /** A prepared context; starts preparing the next ones so they are ready when needed. */
-  private async takeContext(slot: Slot): Promise<ivm.Context> {
+  private async takeContext(slot: Slot): Promise<PreparedContext> {
     while (slot.ready.length <= this.config.isolateContextPoolSize) {
-      const prepared = this.prepareContext(slot);
+      // Preparing runs the bundle's top-level code, so it queues with the isolate's other calls.
+      const prepared = slot.calls.then(() => this.prepareContext(slot));
+      slot.calls = prepared.then(
+        () => undefined,
+        () => undefined,
+      );
       // A prepared context may never be taken (its isolate is disposed first); that is not an error.
       prepared.catch(() => undefined);
       slot.ready.push(prepared);
@@ -187,57 +382,49 @@ export class ContractExecutor {
     return slot.ready.shift()!;
   }
 
-  private async prepareContext(slot: Slot): Promise<ivm.Context> {
+  private async prepareContext(slot: Slot): Promise<PreparedContext> {
     const { txCpuTimeMs } = this.config;
     const context = await slot.isolate.createContext();
     const global = context.global;
-    const byTx = (txId: string) => {
-      const tx = this.active.get(txId);
-      if (!tx) throw new SandboxRestartedError(`No transaction ${txId} is running in this sandbox.`);
-      return tx;
-    };
-    await global.set('__fcHostGet', new ivm.Reference((txId: string, key: string) => byTx(txId).state.get(key)));
-    await global.set('__fcHostRange', new ivm.Reference((txId: string, start: string, end: string, limit: number) => byTx(txId).state.rangePage(start, end, limit)));
-    await global.set('__fcHostLog', new ivm.Reference((txId: string, level: LogLevel, message: string) => this.active.get(txId)?.log(level, message)));
-    await slot.bootstrap.run(context, { timeout: txCpuTimeMs });
+    let prepared: PreparedContext | undefined;
+    await global.set('__fcHostRequest', new ivm.Reference((id: unknown, op: unknown, a: unknown, b: unknown, c: unknown) => prepared && this.onRequest(prepared, id, op, a, b, c)));
+    await global.set('__fcHostDone', new ivm.Reference((outcome: unknown) => prepared?.run?.settle(outcome)));
+    await global.set('__fcHostLog', new ivm.Reference((level: unknown, message: unknown) => prepared && this.onLog(prepared, level, message)));
+    const entry = (await slot.bootstrap.run(context, { timeout: txCpuTimeMs, reference: true })) as ivm.Reference<(...args: unknown[]) => void>;
     await slot.bundle.run(context, { timeout: txCpuTimeMs });
-    return context;
+    prepared = { context, entry };
+    return prepared;
   }
 
-  private kill(slot: Slot, txId: string, reason: string): void {
-    if (slot.isolate.isDisposed) return;
-    slot.ready.length = 0;
-    slot.killedBy = { txId, reason };
-    slot.isolate.dispose();
-  }
-
-  private explain(err: unknown, slot: Slot, proposal: Proposal): unknown {
+  private explain(err: unknown, slot: Slot, where: string): unknown {
     if (err instanceof FlexChainError) return err;
     const message = err instanceof Error ? err.message : String(err);
-    const where = `Transaction ${proposal.txId.slice(0, 12)} (${this.pkg.name}.${proposal.fn})`;
-    if (/timed out/i.test(message)) {
-      return new TxLimitExceededError(`${where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' });
-    }
-    if (/memory limit/i.test(message)) {
-      return new TxLimitExceededError(`${where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' });
-    }
-    if (slot.killedBy?.txId === proposal.txId) {
-      return new TxLimitExceededError(`${where} ${slot.killedBy.reason}.`, { hint: 'Look for an endless loop after an await, or very many state reads.' });
-    }
     if (slot.isolate.isDisposed) {
-      return new SandboxRestartedError(`${where} was interrupted because its sandbox was restarted after another transaction hit a limit.`, { hint: 'Submit it again.' });
+      return new SandboxRestartedError(`${where} was interrupted because its sandbox was restarted.`, { hint: 'Submit it again.' });
     }
-    return new ContractExecutionError(this.pkg.name, proposal.fn, 'SandboxError', message, '');
+    if (/timed out/i.test(message)) {
+      return new TxLimitExceededError(`${where}: the contract's top-level code exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms) while its sandbox was prepared.`, { hint: 'Do less work when the module loads.' });
+    }
+    return new ContractExecutionError(this.pkg.name, where, 'SandboxError', message, '');
   }
+}
 
-  private checkRwSetLimits(proposal: Proposal, rwset: RwSet): void {
-    const keys = rwset.reads.length + rwset.writes.length + rwset.rangeQueries.reduce((n, q) => n + q.reads.length, 0);
-    if (keys > this.config.rwSetKeysMax) {
-      throw new TxLimitExceededError(`Transaction ${proposal.txId.slice(0, 12)} touched ${keys} keys, over rwSetKeysMax (${this.config.rwSetKeysMax}).`, { hint: 'Split the work across several transactions.' });
-    }
-    const bytes = encodeRwSet(rwset).length;
-    if (bytes > this.config.rwSetBytesMax) {
-      throw new TxLimitExceededError(`Transaction ${proposal.txId.slice(0, 12)} has a ${bytes}-byte rw-set, over rwSetBytesMax (${this.config.rwSetBytesMax} bytes).`, { hint: 'Write less per transaction.' });
+/** Every point read the sandbox reports must be one the host served, at the version served. */
+function assertReadsServed(rwset: RwSet, served: ReadonlyMap<string, Version | undefined>, where: string): void {
+  for (const read of rwset.reads) {
+    if (!served.has(read.key) || !versionsEqual(served.get(read.key), read.version)) {
+      throw new SandboxOutcomeInvalidError(`${where} reports reading ${JSON.stringify(read.key.slice(0, 32))} at version ${formatVersion(read.version)}, which is not what the host served.`, {
+        hint: 'The read set must come from the SDK stub; hand-made packages cannot report reads of their own.',
+      });
     }
   }
 }
+
+/** A host error as the sandbox sees it: name and bounded message, no host stack or paths. */
+function sandboxErrorOf(err: unknown): { name: string; message: string } {
+  if (err instanceof FlexChainError) return { name: bounded(err.name, WIRE_ERROR_NAME_CHARS_MAX), message: bounded(err.shortMessage, WIRE_ERROR_MESSAGE_CHARS_MAX) };
+  return { name: 'StateReadFailedError', message: 'The host could not read state; submit the transaction again.' };
+}
+
+const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
+const isLogLevel = (level: unknown): level is LogLevel => typeof level === 'string' && LOG_LEVELS.includes(level);

@@ -2,8 +2,8 @@
 // about it. Its id is the sha256 of its canonical JSON, so a package is
 // immutable and peers can check they all run the same code.
 
-import { canonicalStringify, FlexChainError, type ContractMetadata } from '@flexchain/sdk';
-import { sha256Hex } from '@flexchain/sdk/protocol';
+import { canonicalStringify, CONTRACT_NAME_HINT, FlexChainError, isValidContractName, type ContractMetadata } from '@flexchain/sdk';
+import { assertMetadataValid, sha256Hex } from '@flexchain/sdk/protocol';
 
 export const PACKAGE_FORMAT = 'flexchain-package/1';
 
@@ -36,5 +36,13 @@ export function parsePackage(text: string, source: string): ContractPackage {
   if (json.format !== PACKAGE_FORMAT || typeof json.name !== 'string' || typeof json.code !== 'string' || typeof json.metadata !== 'object') {
     throw new PackageInvalidError(`${source} is not a ${PACKAGE_FORMAT} contract package.`, { hint: 'Rebuild it with this version of `flexchain build`.' });
   }
-  return { format: PACKAGE_FORMAT, name: json.name, metadata: json.metadata as ContractMetadata, code: json.code, sourceMap: json.sourceMap ?? '' };
+  // The name becomes the contract's state namespace: the grammar keeps U+0000 out, so no two namespaces overlap.
+  if (!isValidContractName(json.name)) throw new PackageInvalidError(`${source} names its contract ${JSON.stringify(String(json.name).slice(0, 80))}, which is not a valid contract name.`, { hint: CONTRACT_NAME_HINT });
+  if (json.sourceMap !== undefined && typeof json.sourceMap !== 'string') throw new PackageInvalidError(`${source} has a source map that is not a string.`, { hint: 'Rebuild it with `flexchain build`.' });
+  try {
+    assertMetadataValid(json.metadata, json.name);
+  } catch (err) {
+    throw new PackageInvalidError(`${source} has invalid metadata: ${(err as FlexChainError).shortMessage}`, { hint: 'Rebuild it with `flexchain build`.', cause: err });
+  }
+  return { format: PACKAGE_FORMAT, name: json.name, metadata: json.metadata, code: json.code, sourceMap: json.sourceMap ?? '' };
 }

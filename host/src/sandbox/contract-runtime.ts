@@ -36,8 +36,6 @@ globalThis.__flexchain = {
   },
   async simulate(request) {
     try {
-      globalThis.__fcBegin({ seed: request.txId, timeMs: request.timeMs });
-      delete globalThis.__fcBegin;
       const def = definition();
       const state = {
         get: (key) => host.get(key),

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { build, type Message } from 'esbuild';
 import ivm from 'isolated-vm';
 import { FlexChainError, type ContractMetadata } from '@flexchain/sdk';
+import { assertMetadataValid } from '@flexchain/sdk/protocol';
 import { BOOTSTRAP_SOURCE } from './bootstrap';
 import { runtimeEntrySource } from './contract-runtime';
 import { PACKAGE_FORMAT, packageId, type ContractPackage } from './contract-package';
@@ -83,7 +84,7 @@ export async function readMetadata(code: string): Promise<ContractMetadata> {
   const isolate = new ivm.Isolate({ memoryLimit: METADATA_ISOLATE_MEMORY_MB });
   try {
     const context = await isolate.createContext();
-    await (await isolate.compileScript(BOOTSTRAP_SOURCE)).run(context, { timeout: METADATA_TIMEOUT_MS });
+    (await (await isolate.compileScript(BOOTSTRAP_SOURCE)).run(context, { timeout: METADATA_TIMEOUT_MS, reference: true })).release();
     await (await isolate.compileScript(code, { filename: BUNDLE_FILE_NAME })).run(context, { timeout: METADATA_TIMEOUT_MS });
     return (await context.evalClosure('return globalThis.__flexchain.metadata()', [], { result: { copy: true }, timeout: METADATA_TIMEOUT_MS })) as ContractMetadata;
   } catch (err) {
@@ -105,6 +106,11 @@ export async function buildPackage(projectDir: string, options: BuildOptions = {
   const outDir = options.outDir ?? join(dir, 'dist');
   const { code, sourceMap } = await bundleContract(dir, options.entry ? resolve(dir, options.entry) : contractEntry(dir));
   const metadata = await readMetadata(code);
+  try {
+    assertMetadataValid(metadata, metadata.name);
+  } catch (err) {
+    throw new ContractBuildError(`The contract's declared types cannot be shipped: ${(err as FlexChainError).shortMessage}`, { hint: (err as FlexChainError).hint ?? 'Fix the @Submit/@Evaluate/@Returns types.', cause: err });
+  }
   const pkg: ContractPackage = { format: PACKAGE_FORMAT, name: metadata.name, metadata, code, sourceMap };
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${metadata.name}.fcpkg`);

@@ -4,7 +4,7 @@
 // independent here, so a block's transactions are checked concurrently and
 // their signatures verified on the thread pool.
 
-import { type TxValidationCodeName } from '@flexchain/sdk';
+import { FlexChainError, isValidContractName, type TxValidationCodeName } from '@flexchain/sdk';
 import {
   decodeProposal,
   decodeResponse,
@@ -18,7 +18,9 @@ import {
   type TransactionContent,
 } from '@flexchain/sdk/protocol';
 import type { Membership } from '../identity/msp';
+import { LIFECYCLE_CONTRACT } from '../peer/lifecycle';
 import { policySatisfied, type Policy } from './policy';
+import { assertResponseWithinRules, type ResponseLimits } from './response-rules';
 
 export interface EndorsedTx {
   readonly proposal: Proposal;
@@ -40,6 +42,8 @@ export interface ContractRules {
 export interface EndorsementContext {
   readonly membership: Membership;
   readonly channelId: string;
+  /** The host's own limits: a response is checked against them whoever endorsed it. */
+  readonly limits: ResponseLimits & { readonly proposalBytesMax: number };
   rulesFor(contract: string): ContractRules | undefined;
 }
 
@@ -49,6 +53,7 @@ export async function checkEndorsements(envelope: Signed, context: EndorsementCo
   let response: ProposalResponse;
   try {
     content = decodeTransaction(envelope.payload);
+    if (content.proposal.length > context.limits.proposalBytesMax) return { code: 'BAD_PAYLOAD', reason: `the proposal is ${content.proposal.length} bytes, over proposalBytesMax (${context.limits.proposalBytesMax})` };
     proposal = decodeProposal(content.proposal);
     response = decodeResponse(content.response);
     if (response.proposalHash !== sha256Hex(content.proposal)) return { code: 'INVALID_ENDORSER_TRANSACTION', txId: proposal.txId, reason: 'the response is for another proposal' };
@@ -56,12 +61,20 @@ export async function checkEndorsements(envelope: Signed, context: EndorsementCo
     return { code: 'BAD_PAYLOAD', reason: (err as Error).message };
   }
   const txId = proposal.txId;
+  if (proposal.contract !== LIFECYCLE_CONTRACT && !isValidContractName(proposal.contract)) return { code: 'INVALID_CHAINCODE', txId, reason: 'the contract name is not a valid name' };
   if (proposal.channelId !== context.channelId) return { code: 'BAD_PAYLOAD', txId, reason: `channel ${proposal.channelId} is not ${context.channelId}` };
   if (txIdOf(proposal.nonce, proposal.creator) !== txId) return { code: 'BAD_PROPOSAL_TXID', txId, reason: 'the tx id is not derived from nonce and creator' };
   const creator = context.membership.get(proposal.creator.mspId, proposal.creator.id);
   if (!creator) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: `unknown creator ${proposal.creator.mspId}/${proposal.creator.id}` };
   if (!(await verifySignatureAsync(creator.publicKey, envelope.payload, envelope.signature))) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: 'the creator signature does not verify' };
   if (response.txId !== txId || response.contract !== proposal.contract) return { code: 'INVALID_ENDORSER_TRANSACTION', txId, reason: 'the response does not match the proposal' };
+
+  try {
+    assertResponseWithinRules(response, context.limits, `transaction ${txId.slice(0, 12)}`, content.response.length);
+  } catch (err) {
+    if (!(err instanceof FlexChainError)) throw err;
+    return { code: 'BAD_RWSET', txId, reason: err.shortMessage };
+  }
 
   const rules = context.rulesFor(proposal.contract);
   if (!rules) return { code: 'INVALID_CHAINCODE', txId, reason: `contract ${proposal.contract} is not deployed` };

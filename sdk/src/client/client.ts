@@ -10,6 +10,7 @@ import { FlexChainError } from '../errors';
 import type { TxValidationCodeName } from '../validation-code';
 import { typeFromDescriptor } from '../arg-types';
 import { fromJsonBytes, canonicalStringify } from '../canonical-json';
+import { linearPattern } from '../protocol/metadata-rules';
 import { decodeResponse, encodeProposal, encodeTransaction, newProposal, type Creator, type Proposal } from '../protocol/messages';
 import type { CommitStatus, ContractEvent, DeployedContractStatus, GatewayApi, InstallResult, NetworkStatus } from '../protocol/gateway-api';
 import { Signer } from '../protocol/signing';
@@ -75,7 +76,8 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
     if (!metadata.has(contract)) for (const c of (await api.status()).contracts) metadata.set(c.name, c);
     const returns = metadata.get(contract)?.metadata?.transactions.find((t) => t.name === fn)?.returns;
     const wire = fromJsonBytes(payload);
-    return returns ? typeFromDescriptor(returns).check(wire, 'return value') : wire;
+    // Metadata comes from whoever installed the package: patterns are matched in linear time.
+    return returns ? typeFromDescriptor(returns, linearPattern).check(wire, 'return value') : wire;
   };
 
   const client: FlexChainClient = {

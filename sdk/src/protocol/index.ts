@@ -5,3 +5,5 @@ export * from './messages';
 export * from './signing';
 export * from './gateway-api';
 export * from './grpc-definition';
+export * from './error-wire';
+export * from './metadata-rules';
