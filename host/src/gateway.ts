@@ -22,11 +22,11 @@ import { leastLoaded } from './balancer/load-balancer';
 import type { HostConfig } from './config';
 import type { Membership } from './identity/msp';
 import type { OrderingService } from './order/orderer';
-import { LIFECYCLE_CONTRACT } from './peer/lifecycle';
+import { LIFECYCLE_CONTRACT, lifecycleEndorsementPolicy } from './peer/lifecycle';
 import { assertProposalSize } from './peer/cnode';
 import type { Peer } from './peer/peer';
 import { parsePackage } from './sandbox/contract-package';
-import { endorsingOrganisations, majorityPolicy, type Policy } from './validate/policy';
+import { endorsingOrganisations, type Policy } from './validate/policy';
 
 export class EndorsementFailedError extends FlexChainError {
   override name = 'EndorsementFailedError';
@@ -60,7 +60,7 @@ export class Gateway implements GatewayApi {
   async endorse(signed: Signed): Promise<EndorseResult> {
     assertProposalSize(signed, this.config);
     const proposal = decodeProposal(signed.payload);
-    const orgs = this.endorsersFor(proposal.contract, proposal.creator.mspId);
+    const orgs = this.endorsersFor(proposal.contract, proposal.fn, proposal.creator.mspId);
     const results = await Promise.all(orgs.map((mspId) => leastLoaded(this.peerFor(mspId).cnodes).endorse(signed)));
     const first = results[0]!;
     const disagreeing = results.find((r) => !bytesEqual(r.responseBytes, first.responseBytes));
@@ -129,9 +129,9 @@ export class Gateway implements GatewayApi {
     return { packageId: ids[0]!, name: pkg.name };
   }
 
-  private endorsersFor(contract: string, creatorMsp: string): string[] {
+  private endorsersFor(contract: string, fn: string, creatorMsp: string): string[] {
     const orgs = this.membership.organisations;
-    const policy: Policy | undefined = contract === LIFECYCLE_CONTRACT ? majorityPolicy(orgs) : this.peers[0]!.active(contract)?.policy;
+    const policy: Policy | undefined = contract === LIFECYCLE_CONTRACT ? lifecycleEndorsementPolicy({ fn, creator: { mspId: creatorMsp } }, orgs) : this.peers[0]!.active(contract)?.policy;
     if (!policy) return [this.peerFor(creatorMsp).mspId];
     // Prefer the creator's own organisation first, as a client's own gateway peer would.
     const ordered = [creatorMsp, ...orgs.filter((o) => o !== creatorMsp)].filter((o) => this.peersByMsp.has(o));

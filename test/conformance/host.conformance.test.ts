@@ -75,7 +75,9 @@ describeStubConformance(label, async (): Promise<ConformanceTarget> => {
   };
   const admin = connect({ gateway: network.gateway, identity: identity({ mspId: 'Org1MSP', id: 'admin' }), channelId });
   const pkg = await conformancePackage();
-  const deployed = await admin.deploy(pkg, { version: '1', policy: "AND('Org1.member', 'Org2.member')" });
+  const admin2 = connect({ gateway: network.gateway, identity: identity({ mspId: 'Org2MSP', id: 'admin' }), channelId });
+  const deployed = await admin.deploy(pkg, { version: '1', policy: "AND('Org1.member', 'Org2.member')", approvers: [admin2] });
+  admin2.close();
   const metadata = JSON.parse(pkg).metadata as { transactions: { name: string; returns?: Parameters<typeof typeFromDescriptor>[0] }[] };
   const contract = deployed.name;
   const peer = network.peers[0]!;

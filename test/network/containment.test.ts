@@ -43,7 +43,7 @@ describe('containment of clients and contracts', () => {
         lie: `async (req, host) => ({ rwset: { reads: [{ key: 'never-read', version: { blockNum: 0, txNum: 0 } }], rangeQueries: [], writes: [] } })`,
         ranges: `async (req, host) => { const rangeQueries = []; for (let i = 0; i < req.args[0]; i++) rangeQueries.push({ startKey: 'r' + i, endKey: 'r' + i + '~', reads: [] }); return { rwset: { reads: [], rangeQueries, writes: [] } }; }`,
       }),
-      { version: '1', policy: "OR('Org1.member')" },
+      { version: '1', policy: "OR('Org1.member')", approvers: net.approvers },
     );
     rawId = deployed.packageId;
   }, 90_000);
@@ -113,6 +113,13 @@ describe('containment of clients and contracts', () => {
   it('refuses a package named into another contract\'s namespace, at install (finding 4)', async () => {
     await expect(net.admin.install(rawPackage('raw\u0000', { echo: 'async () => ({})' }))).rejects.toThrow(/not a valid contract name/);
     await expect(net.admin.install(rawPackage('_lifecycle', { echo: 'async () => ({})' }))).rejects.toThrow(/not a valid contract name/);
+  });
+
+  it("marks a forged approval of another organisation ILLEGAL_WRITESET in V1 (finding 5)", async () => {
+    const definition = { name: 'raw', version: '2', packageId: rawId, policy: "OR('Org2.member')" };
+    const forgedApproval = { reads: [], rangeQueries: [], writes: [{ key: '\u0000approval\u0000raw\u00002\u0000Org1MSP\u0000', isDelete: false, value: utf8Encode(JSON.stringify({ ...definition, sequence: 2 })) }] };
+    const status = await submitForged(net, '_lifecycle', 'builtin:lifecycle/1', { rwset: forgedApproval }, ['Org2MSP'], { fn: 'approve', args: [definition], creator: { mspId: 'Org2MSP', id: 'admin' } });
+    expect(status.code).toBe('ILLEGAL_WRITESET');
   });
 
   it('refuses a package whose metadata declares a pattern without a linear-time match (finding 11)', async () => {

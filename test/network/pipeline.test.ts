@@ -17,6 +17,7 @@ describe('XOV pipeline validity codes', () => {
   let network: EmbeddedNetwork;
   let client: FlexChainClient;
   let admin: FlexChainClient;
+  let admin2: FlexChainClient;
   let me: SigningIdentity;
   let packageJson: string;
 
@@ -27,15 +28,17 @@ describe('XOV pipeline validity codes', () => {
     me = loadSigningIdentity(msp, 'Org1MSP', 'client');
     const channelId = network.manifest.channelId;
     admin = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId });
+    admin2 = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org2MSP', 'admin'), channelId });
     client = connect({ gateway: network.gateway, identity: me, channelId });
     packageJson = readFileSync((await buildPackage(SMALLBANK, { outDir: join(dataDir, 'pkg') })).file, 'utf8');
-    await admin.deploy(packageJson, { version: '1', policy: "AND('Org1.member', 'Org2.member')" });
+    await admin.deploy(packageJson, { version: '1', policy: "AND('Org1.member', 'Org2.member')", approvers: [admin2] });
     await client.submit('smallbank', 'createAccount', ['alice', 1000, 0]);
     await client.submit('smallbank', 'createAccount', ['bob', 0, 0]);
   }, 60_000);
 
   afterAll(async () => {
     admin.close();
+    admin2.close();
     client.close();
     await network.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -113,7 +116,7 @@ describe('XOV pipeline validity codes', () => {
     const stale = await endorsed('depositChecking', ['bob', 1]);
     const v2 = JSON.parse(packageJson) as { code: string };
     v2.code += '\n// version 2\n';
-    const upgraded = await admin.deploy(JSON.stringify(v2), { version: '2', policy: "OR('Org1.member', 'Org2.member')" });
+    const upgraded = await admin.deploy(JSON.stringify(v2), { version: '2', policy: "OR('Org1.member', 'Org2.member')", approvers: [admin2] });
     expect(upgraded).toMatchObject({ code: 'VALID', sequence: 2 });
     expect(upgraded.packageId).not.toBe(JSON.parse(new TextDecoder().decode(stale.response)).packageId);
     expect(await network.gateway.submit(envelope(stale))).toMatchObject({ code: 'INVALID_CHAINCODE' });
@@ -127,5 +130,19 @@ describe('XOV pipeline validity codes', () => {
     await expect(client.submit('_lifecycle', 'activate', [{ name: 'smallbank', version: '9', packageId: installed.packageId, policy: "OR('Org1.member')" }])).rejects.toThrow('Only organisation admins may activate contracts; Org1MSP/client is not one.');
     await expect(admin.submit('_lifecycle', 'activate', [{ name: 'ycsb', version: '1', packageId: installed.packageId, policy: "OR('Org1.member')" }])).rejects.toThrow(/holds contract smallbank, not ycsb/);
     await expect(client.install(packageJson)).rejects.toThrow(/Only an organisation admin may install contracts/);
+  });
+
+  it("one organisation's admin cannot replace another's contract: activation needs a majority of approvals", async () => {
+    const v3 = JSON.parse(packageJson) as { code: string };
+    v3.code += '\n// Org2 alone\n';
+    const installed = await admin2.install(JSON.stringify(v3));
+    const definition = { name: 'smallbank', version: 'org2-only', packageId: installed.packageId, policy: "OR('Org2.member')" };
+    await expect(admin2.submit('_lifecycle', 'activate', [definition])).rejects.toThrow(/needs the approval of 2 of 2 organisations; none approved/);
+    expect(await admin2.approve(definition)).toMatchObject({ code: 'VALID' });
+    await expect(admin2.submit('_lifecycle', 'activate', [definition])).rejects.toThrow(/needs the approval of 2 of 2 organisations; only Org2MSP approved/);
+    // Org1's approval of another definition does not count for this one.
+    expect(await admin.approve({ ...definition, policy: "OR('Org1.member')" })).toMatchObject({ code: 'VALID' });
+    await expect(admin2.submit('_lifecycle', 'activate', [definition])).rejects.toThrow(/only Org2MSP approved/);
+    expect((await client.status()).contracts.find((c) => c.name === 'smallbank')).toMatchObject({ version: '2' });
   });
 });

@@ -24,6 +24,8 @@ export interface TestNetwork {
   readonly client: FlexChainClient;
   /** Org1MSP/admin. */
   readonly admin: FlexChainClient;
+  /** The admins of the other organisations, to approve contract definitions with admin's. */
+  readonly approvers: readonly FlexChainClient[];
   /** A client for another identity of this network. */
   connectAs(mspId: string, id: string): FlexChainClient;
   close(): Promise<void>;
@@ -40,14 +42,16 @@ export async function startTestNetwork(options: Omit<NetworkOptions, 'dataDir'> 
     return client;
   };
   const admin = connectAs('Org1MSP', 'admin');
+  const approvers = network.membership.organisations.filter((o) => o !== 'Org1MSP').map((o) => connectAs(o, 'admin'));
   for (const spec of deploy) {
     const built = await buildPackage(spec.dir, { outDir: join(dataDir, 'packages'), ...(spec.entry ? { entry: spec.entry } : {}) });
-    await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1', policy: spec.policy });
+    await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1', policy: spec.policy, approvers });
   }
   return {
     dataDir,
     network,
     admin,
+    approvers,
     client: connectAs('Org1MSP', 'client'),
     connectAs,
     close: async () => {

@@ -42,12 +42,19 @@ export function rawPackage(name: string, functions: Record<string, string>, meta
 /**
  * Submits a transaction of `contract` whose response was never simulated: the
  * given rw-set and payload, endorsed with the real keys of `endorsers` (mspIds)
- * and signed by Org1MSP/client. Resolves with the commit status the gateway reports.
+ * and signed by the creator of `call` (default Org1MSP/client). Resolves with the commit status the gateway reports.
  */
-export async function submitForged(net: { network: EmbeddedNetwork; dataDir: string }, contract: string, packageId: string, forged: { rwset: RwSet; payload?: Uint8Array; events?: ProposalResponse['events'] }, endorsers: readonly string[] = ['Org1MSP']) {
+export async function submitForged(
+  net: { network: EmbeddedNetwork; dataDir: string },
+  contract: string,
+  packageId: string,
+  forged: { rwset: RwSet; payload?: Uint8Array; events?: ProposalResponse['events'] },
+  endorsers: readonly string[] = ['Org1MSP'],
+  call: { fn: string; args: unknown[]; creator: { mspId: string; id: string } } = { fn: 'forged', args: [], creator: { mspId: 'Org1MSP', id: 'client' } },
+) {
   const mspDir = join(net.dataDir, 'msp');
-  const client = loadSigningIdentity(mspDir, 'Org1MSP', 'client');
-  const { proposal, payload: proposalBytes } = createProposal({ channelId: net.network.manifest.channelId, creator: { mspId: 'Org1MSP', id: 'client' }, contract, fn: 'forged', args: [] });
+  const client = loadSigningIdentity(mspDir, call.creator.mspId, call.creator.id);
+  const { proposal, payload: proposalBytes } = createProposal({ channelId: net.network.manifest.channelId, creator: call.creator, contract, fn: call.fn, args: call.args });
   const response = encodeResponse({ txId: proposal.txId, proposalHash: sha256Hex(proposalBytes), contract, packageId, payload: forged.payload ?? new Uint8Array(0), rwset: forged.rwset, events: forged.events ?? [] });
   const endorsements = await Promise.all(
     endorsers.map(async (mspId) => ({ endorser: { mspId, id: 'peer0' }, signature: await new Signer(loadSigningIdentity(mspDir, mspId, 'peer0').privateKey).signAsync(response) })),

@@ -53,8 +53,9 @@ export async function startBenchNetwork(contract: string, options: { orgs: numbe
   const built = await buildPackage(join(CONTRACTS_DIR, contract), { outDir: join(dataDir, 'package') });
   const orgs = network.membership.organisations;
   const policy = orgs.length === 1 ? `OR('${orgs[0]}.member')` : `OutOf(${Math.floor(orgs.length / 2) + 1}, ${orgs.map((o) => `'${o}.member'`).join(', ')})`;
-  await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1.0', policy });
-  admin.close();
+  const approvers = orgs.filter((o) => o !== 'Org1MSP').map((o) => connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, o, 'admin'), channelId }));
+  await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1.0', policy, approvers });
+  for (const c of [admin, ...approvers]) c.close();
   const client = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId });
   return {
     client,

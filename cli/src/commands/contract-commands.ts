@@ -10,7 +10,7 @@ import { printCheckReport } from '../check/report';
 import { printJson, style } from '../output';
 import { steps } from '../ui/spinner';
 import type { CommandContext } from './command-context';
-import { connectCli, type NetworkFlags } from './network-context';
+import { connectCli, localAdminClients, type NetworkFlags } from './network-context';
 
 export class DeterminismCheckFailedError extends FlexChainError {
   override name = 'DeterminismCheckFailedError';
@@ -52,15 +52,16 @@ export function registerContractCommands(program: Command, ctx: CommandContext):
 
   program
     .command('deploy')
-    .description('build if needed, install on the network and activate (or upgrade) with a version and endorsement policy')
+    .description('build if needed, install on the network, approve for each organisation whose admin key is in the data directory, and activate (or upgrade) with a version and endorsement policy')
     .argument('[target]', 'contract project directory or .fcpkg package file', '.')
     .option('--version <version>', 'version to activate (deploying a new version upgrades)', '1.0')
     .option('--policy <policy>', "endorsement policy, e.g. \"AND('Org1.member', OutOf(1, 'Org2.peer', 'Org3.peer'))\"", DEFAULT_POLICY)
     .option('--data <dir>', 'network data directory (default ./.flexchain)')
     .option('--endpoint <host:port>', 'gateway endpoint (default: from the data directory)')
     .option('--as <mspId/id>', 'admin identity to deploy as', 'Org1MSP/admin')
+    .option('--no-approve-local', "approve only as --as, not also as the other organisations' admins found in the data directory")
     .option('--json', 'print the result as JSON')
-    .action(async (target: string, opts: NetworkFlags & { version: string; policy: string; json?: boolean }) => {
+    .action(async (target: string, opts: NetworkFlags & { version: string; policy: string; approveLocal: boolean; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       const run = steps(ctx.json);
       await run.step('Checking the endorsement policy', async () => parsePolicy(opts.policy), () => `Policy ${opts.policy}`);
@@ -68,8 +69,13 @@ export function registerContractCommands(program: Command, ctx: CommandContext):
       const packageJson = existsSync(path) && statSync(path).isFile() ? readFileSync(path, 'utf8') : readFileSync((await checkAndBuild(path, ctx, run)).file, 'utf8');
       const pkg = parsePackage(packageJson, path);
       const client = connectCli(opts, 'Org1MSP/admin');
+      const others = opts.approveLocal ? localAdminClients(opts, client.identity.mspId) : [];
       try {
         const installed = await run.step('Installing on the peers', () => client.install(packageJson), (r) => `Installed ${r.name} (package ${r.packageId.slice(0, 12)}) on every peer`);
+        const definition = { name: installed.name, version: opts.version, packageId: installed.packageId, policy: opts.policy };
+        for (const approver of [client, ...others]) {
+          await run.step(`Approving for ${approver.identity.mspId}`, () => approver.approve(definition), () => `Approved by ${approver.identity.mspId}`);
+        }
         const activated = await run.step(
           `Activating ${pkg.name} ${opts.version}`,
           () => client.submit('_lifecycle', 'activate', [{ name: installed.name, version: opts.version, packageId: installed.packageId, policy: opts.policy }]),
@@ -79,7 +85,7 @@ export function registerContractCommands(program: Command, ctx: CommandContext):
         if (ctx.json) printJson({ name: pkg.name, version: opts.version, policy: opts.policy, packageId: installed.packageId, sequence, txId: activated.txId, blockNum: activated.blockNum });
         else console.log(`${style.green('✔')} ${pkg.name} ${opts.version} is live${sequence > 1 ? ` (upgrade, sequence ${sequence})` : ''}. Try: flexchain query ${pkg.name} <fn> [args…]`);
       } finally {
-        client.close();
+        for (const c of [client, ...others]) c.close();
       }
     });
 }

@@ -2,10 +2,11 @@
 // (--data, else $FLEXCHAIN_DATA, else ./.flexchain), its network.json for the
 // endpoint and channel, and an identity from its msp folder.
 
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FlexChainError } from '@flexchain/sdk';
 import { connect, type FlexChainClient } from '@flexchain/sdk/client';
-import { loadSigningIdentity, readManifest } from '@flexchain/host';
+import { loadSigningIdentity, mspIdOf, readManifest } from '@flexchain/host';
 
 export const DEFAULT_DATA_DIR = '.flexchain';
 
@@ -21,6 +22,21 @@ export class NetworkNotFoundError extends FlexChainError {
 
 export function dataDirOf(flags: NetworkFlags): string {
   return resolve(flags.data ?? process.env.FLEXCHAIN_DATA ?? DEFAULT_DATA_DIR);
+}
+
+/**
+ * Clients for the admins of every organisation whose admin key is in the data
+ * directory, except `except` (mspId): on a network one operator runs alone,
+ * `flexchain deploy` approves for each of them.
+ */
+export function localAdminClients(flags: NetworkFlags, except: string): FlexChainClient[] {
+  const dataDir = dataDirOf(flags);
+  const manifest = readManifest(dataDir);
+  if (!manifest) return [];
+  const msp = join(dataDir, 'msp');
+  return Array.from({ length: manifest.orgs }, (_, i) => mspIdOf(i + 1))
+    .filter((mspId) => mspId !== except && existsSync(join(msp, mspId, 'admin.json')))
+    .map((mspId) => connect({ gateway: flags.endpoint ?? manifest.endpoint, identity: loadSigningIdentity(msp, mspId, 'admin'), channelId: manifest.channelId }));
 }
 
 /** Connects as `--as <mspId>/<id>` (default: the given identity, normally Org1MSP/client). */

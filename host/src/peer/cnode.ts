@@ -9,7 +9,7 @@ import { identityInfo, type Membership, type SigningIdentity } from '../identity
 import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
 import type { ContractPackage } from '../sandbox/contract-package';
 import type { StateAccess } from '../state/state-access';
-import { LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, simulateActivate, type ActiveContract } from './lifecycle';
+import { LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, simulateActivate, simulateApprove, type ActiveContract } from './lifecycle';
 
 export class ProposalRejectedError extends FlexChainError {
   override name = 'ProposalRejectedError';
@@ -77,11 +77,16 @@ export class CNode {
       const proposal = await this.authenticate(signed);
       const base = { txId: proposal.txId, proposalHash: sha256Hex(signed.payload), contract: proposal.contract };
       if (proposal.contract === LIFECYCLE_CONTRACT) {
-        if (proposal.fn !== 'activate') throw new ProposalRejectedError(`${LIFECYCLE_CONTRACT} has no transaction "${proposal.fn}".`, { hint: 'Use activate.' });
+        if (proposal.fn !== 'approve' && proposal.fn !== 'activate') throw new ProposalRejectedError(`${LIFECYCLE_CONTRACT} has no transaction "${proposal.fn}".`, { hint: 'Use approve, then activate.' });
         if (this.peer.membership.get(proposal.creator.mspId, proposal.creator.id)?.role !== 'admin') {
-          throw new ProposalRejectedError(`Only organisation admins may activate contracts; ${proposal.creator.mspId}/${proposal.creator.id} is not one.`, { hint: 'Deploy as an admin, e.g. --as Org1MSP/admin.' });
+          throw new ProposalRejectedError(`Only organisation admins may ${proposal.fn} contracts; ${proposal.creator.mspId}/${proposal.creator.id} is not one.`, { hint: 'Deploy as an admin, e.g. --as Org1MSP/admin.' });
         }
-        const { rwset, payload } = await simulateActivate(proposal.args, this.peer.state(LIFECYCLE_CONTRACT, this.index), (id) => this.peer.packageOf(id)?.name);
+        const state = this.peer.state(LIFECYCLE_CONTRACT, this.index);
+        const installedName = (id: string) => this.peer.packageOf(id)?.name;
+        const { rwset, payload } =
+          proposal.fn === 'approve'
+            ? await simulateApprove(proposal.args, state, installedName, proposal.creator.mspId)
+            : await simulateActivate(proposal.args, state, installedName, this.peer.membership.organisations);
         return { proposal, response: { ...base, packageId: LIFECYCLE_PACKAGE_ID, payload, rwset, events: [] } };
       }
       const active = this.peer.active(proposal.contract);

@@ -10,7 +10,7 @@
 // Blocks are committed one at a time, in order.
 
 import { FlexChainError, stateWriteOf, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName } from '@flexchain/sdk';
-import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, graphDefect, type Block, type CommitStatus, type ContractEvent, type ValidationStatus } from '@flexchain/sdk/protocol';
+import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, graphDefect, type Block, type CommitStatus, type ContractEvent, type Proposal, type ValidationStatus } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
 import { BlockStore } from '../ledger/block-store';
@@ -20,9 +20,8 @@ import { LedgerDb, type BatchOp } from '../storage/ledger-db';
 import type { MemoryControl } from '../state/remote-memory/memory-control';
 import { dependencyGraphOfVerdicts, validateBlock, type ValidationPlan } from '../validate/block-validation';
 import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
-import { majorityPolicy } from '../validate/policy';
 import { CNode, type PeerServices } from './cnode';
-import { activeContract, LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, type ActiveContract } from './lifecycle';
+import { activeContract, isDefinitionKey, LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, lifecycleEndorsementPolicy, type ActiveContract } from './lifecycle';
 
 export class BlockChainBrokenError extends FlexChainError {
   override name = 'BlockChainBrokenError';
@@ -94,7 +93,7 @@ export class Peer implements PeerServices {
     }
     // State in memory did not survive the restart: materialise the blocks after the savepoint.
     await this.worldState.recover(this.blocks.height, (blockNum) => this.writesOf(blockNum));
-    for await (const entry of this.state(LIFECYCLE_CONTRACT).range('', '')) this.contracts.set(entry.key, activeContract(entry.value));
+    for await (const entry of this.state(LIFECYCLE_CONTRACT).range('', '')) if (isDefinitionKey(entry.key)) this.contracts.set(entry.key, activeContract(entry.value));
     if (this.blocks.height > 0) this.lastHash = blockHash((await this.blocks.get(this.blocks.height - 1))!.block.header);
     this.visibleHeight = this.blocks.height;
   }
@@ -262,9 +261,9 @@ export class Peer implements PeerServices {
     };
   }
 
-  private rulesFor = (contract: string): ContractRules | undefined => {
-    if (contract === LIFECYCLE_CONTRACT) return { packageId: LIFECYCLE_PACKAGE_ID, policy: majorityPolicy(this.membership.organisations), creatorRole: 'admin' };
-    const active = this.contracts.get(contract);
+  private rulesFor = (proposal: Proposal): ContractRules | undefined => {
+    if (proposal.contract === LIFECYCLE_CONTRACT) return { packageId: LIFECYCLE_PACKAGE_ID, policy: lifecycleEndorsementPolicy(proposal, this.membership.organisations), creatorRole: 'admin' };
+    const active = this.contracts.get(proposal.contract);
     return active && { packageId: active.definition.packageId, policy: active.policy };
   };
 
@@ -363,7 +362,7 @@ export class Peer implements PeerServices {
       else this.committedInvalid++;
       if (verdict.code !== 'VALID' || code !== 'VALID') return;
       const { proposal, response } = verdict.tx;
-      if (proposal.contract === LIFECYCLE_CONTRACT) {
+      if (proposal.contract === LIFECYCLE_CONTRACT && proposal.fn === 'activate') {
         const write = response.rwset.writes[0]!;
         const previous = this.contracts.get(write.key);
         const next = activeContract(write.value);

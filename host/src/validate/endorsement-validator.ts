@@ -18,7 +18,7 @@ import {
   type TransactionContent,
 } from '@flexchain/sdk/protocol';
 import type { Membership } from '../identity/msp';
-import { LIFECYCLE_CONTRACT } from '../peer/lifecycle';
+import { LIFECYCLE_CONTRACT, lifecycleWriteDefect } from '../peer/lifecycle';
 import { policySatisfied, type Policy } from './policy';
 import { assertResponseWithinRules, type ResponseLimits } from './response-rules';
 
@@ -44,7 +44,8 @@ export interface EndorsementContext {
   readonly channelId: string;
   /** The host's own limits: a response is checked against them whoever endorsed it. */
   readonly limits: ResponseLimits & { readonly proposalBytesMax: number };
-  rulesFor(contract: string): ContractRules | undefined;
+  /** The rules for this proposal's contract (a lifecycle approval is endorsed by its creator's own organisation). */
+  rulesFor(proposal: Proposal): ContractRules | undefined;
 }
 
 export async function checkEndorsements(envelope: Signed, context: EndorsementContext): Promise<EndorsementVerdict> {
@@ -76,10 +77,14 @@ export async function checkEndorsements(envelope: Signed, context: EndorsementCo
     return { code: 'BAD_RWSET', txId, reason: err.shortMessage };
   }
 
-  const rules = context.rulesFor(proposal.contract);
+  const rules = context.rulesFor(proposal);
   if (!rules) return { code: 'INVALID_CHAINCODE', txId, reason: `contract ${proposal.contract} is not deployed` };
   if (rules.packageId !== response.packageId) return { code: 'INVALID_CHAINCODE', txId, reason: `endorsed with package ${response.packageId.slice(0, 12)}, but ${rules.packageId.slice(0, 12)} is active` };
   if (rules.creatorRole && creator.role !== rules.creatorRole) return { code: 'ENDORSEMENT_POLICY_FAILURE', txId, reason: `${proposal.contract} may only be called by ${rules.creatorRole}s` };
+  if (proposal.contract === LIFECYCLE_CONTRACT) {
+    const defect = lifecycleWriteDefect(proposal.fn, proposal.args, creator.mspId, response.rwset);
+    if (defect) return { code: 'ILLEGAL_WRITESET', txId, reason: defect };
+  }
 
   const checks = await Promise.all(
     content.endorsements.map(async (e) => {

@@ -51,9 +51,23 @@ export interface FlexChainClient {
   events(contract: string, listener: (event: ContractEvent) => void): () => void;
   status(): Promise<NetworkStatus>;
   install(packageJson: string): Promise<InstallResult>;
-  /** Installs the package on the peers and activates it with a version and policy (an upgrade if already deployed). */
-  deploy(packageJson: string, options: { version: string; policy: string }): Promise<DeployResult>;
+  /** Approves a contract definition for this client's organisation (the client must be its admin). */
+  approve(definition: ContractDefinitionRequest): Promise<SubmitResult>;
+  /**
+   * Installs the package on the peers, approves the definition for this client's organisation
+   * and for each of `approvers` (admin clients of other organisations), then activates it
+   * (an upgrade if already deployed). Activation needs the approval of a majority of organisations.
+   */
+  deploy(packageJson: string, options: { version: string; policy: string; approvers?: readonly FlexChainClient[] }): Promise<DeployResult>;
   close(): void;
+}
+
+/** A contract definition, as approved and activated through `_lifecycle`. */
+export interface ContractDefinitionRequest {
+  readonly name: string;
+  readonly version: string;
+  readonly packageId: string;
+  readonly policy: string;
 }
 
 export interface DeployResult extends InstallResult, CommitStatus {
@@ -103,9 +117,11 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
       const payload = new TextEncoder().encode(packageJson);
       return api.install(await sign(payload));
     },
-    async deploy(packageJson, { version, policy }) {
+    approve: (definition) => client.submit('_lifecycle', 'approve', [definition]),
+    async deploy(packageJson, { version, policy, approvers = [] }) {
       const installed = await client.install(packageJson);
-      const activation = { name: installed.name, version, packageId: installed.packageId, policy };
+      const activation: ContractDefinitionRequest = { name: installed.name, version, packageId: installed.packageId, policy };
+      for (const approver of [client, ...approvers]) await approver.approve(activation);
       const committed = await client.submit('_lifecycle', 'activate', [activation]);
       metadata.delete(installed.name);
       const definition = committed.result as { sequence: number };
