@@ -6,12 +6,13 @@
 // prepared ahead (bootstrap and bundle evaluated on the isolate's thread).
 //
 // The host drives every context (bootstrap.ts): it starts the transaction and
-// resumes it with each state read's result, one call into the isolate at a
-// time. So the host knows which transaction any running code belongs to:
-// - CPU time is summed over all of a transaction's calls (txCpuTimeMs), and a
-//   call that overruns fails only its own transaction;
+// resumes it with each state read's result. So:
+// - every piece of contract code, before and after each await, runs inside a
+//   host call bounded by txCpuTimeMs, and the transaction by txWallTimeMs;
 // - an isolate that hits isolateMemoryMb is blamed on the transaction whose
-//   call was running; the others in it get SandboxRestartedError at once;
+//   call was running when that is known (its call was alone in the isolate);
+//   otherwise no one is blamed, and every transaction in it gets
+//   SandboxRestartedError at once;
 // - state reads are answered in the order they were made, so completion order
 //   cannot differ between endorsers;
 // - once a transaction settles (outcome, error, or txWallTimeMs) it is never
@@ -76,8 +77,8 @@ interface Slot {
   readonly ready: Promise<PreparedContext>[];
   /** Transactions running in this isolate. */
   readonly runs: Set<TxRun>;
-  /** Every call into the isolate, one at a time, so CPU time and failures belong to one known transaction. */
-  calls: Promise<void>;
+  /** Calls into the isolate now running or queued in it. */
+  callsInFlight: number;
   inFlight: number;
 }
 
@@ -99,7 +100,8 @@ interface TxRun {
   /** Settles the simulation with the sandbox's raw outcome or a host error; later calls do nothing. */
   readonly settle: (outcome: unknown) => void;
   settled: boolean;
-  cpuNs: bigint;
+  /** This transaction's calls into the isolate, one after another. */
+  calls: Promise<void>;
   logBytes: number;
   stateCalls: number;
   /** Version of every key served by a point read, so the reported read set can be checked against it. */
@@ -198,7 +200,7 @@ export class ContractExecutor {
         settle(outcome);
       },
       settled: false,
-      cpuNs: 0n,
+      calls: Promise.resolve(),
       logBytes: 0,
       stateCalls: 0,
       served: new Map(),
@@ -212,35 +214,41 @@ export class ContractExecutor {
   }
 
   /**
-   * Runs one call into the isolate for `run`, after every call queued before it.
-   * Its timeout is what is left of the transaction's CPU budget, so synchronous
-   * code and every continuation after an await share txCpuTimeMs. A call that
-   * fails settles its own transaction; if it took the isolate down, the others
-   * in the isolate are answered with SandboxRestartedError.
+   * Runs one call into the isolate for `run`, after that transaction's earlier
+   * calls, so its state reads are answered in order. Each call may take up to
+   * txCpuTimeMs of synchronous work, so code after every await is bounded, and
+   * the whole transaction by txWallTimeMs. Calls of different transactions are
+   * not held back for each other: the isolate runs them one at a time anyway.
+   * A call that fails settles its own transaction; if it took the isolate down,
+   * the others in the isolate are answered with SandboxRestartedError.
    */
   private enter(run: TxRun, call: (timeoutMs: number) => Promise<unknown>): void {
     const slot = run.slot;
-    slot.calls = slot.calls.then(async () => {
+    run.calls = run.calls.then(async () => {
       if (run.settled || slot.isolate.isDisposed) return;
-      const budgetNs = BigInt(this.config.txCpuTimeMs) * 1_000_000n - run.cpuNs;
-      const before = slot.isolate.cpuTime;
+      slot.callsInFlight++;
+      const alone = slot.callsInFlight === 1;
       try {
-        await call(Math.max(1, Number(budgetNs / 1_000_000n)));
+        await call(this.config.txCpuTimeMs);
       } catch (err) {
-        run.settle(this.limitError(err, run));
+        run.settle(this.limitError(err, run, alone || slot.callsInFlight === 1));
       } finally {
-        if (!slot.isolate.isDisposed) run.cpuNs += slot.isolate.cpuTime - before;
+        slot.callsInFlight--;
       }
       if (slot.isolate.isDisposed) this.abandon(slot, run);
     });
   }
 
   /** What a failed call into the isolate means for the transaction whose call it was. */
-  private limitError(err: unknown, run: TxRun): Error {
+  private limitError(err: unknown, run: TxRun, alone: boolean): Error {
     const message = err instanceof Error ? err.message : String(err);
     const where = `Transaction ${run.proposal.txId.slice(0, 12)} (${this.pkg.name}.${run.proposal.fn})`;
     if (/timed out/i.test(message)) {
       return new TxLimitExceededError(`${where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' });
+    }
+    if ((/memory limit/i.test(message) || run.slot.isolate.isDisposed) && !alone) {
+      // Several transactions had calls in the isolate; which one allocated is not known, so none is blamed.
+      return new SandboxRestartedError(`${where} was interrupted: a transaction in its sandbox exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB) and the sandbox was restarted.`, { hint: 'Submit it again.' });
     }
     if (/memory limit/i.test(message) || run.slot.isolate.isDisposed) {
       return new TxLimitExceededError(`${where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' });
@@ -361,7 +369,7 @@ export class ContractExecutor {
       bundle: isolate.compileScriptSync(this.pkg.code, { filename: BUNDLE_FILE_NAME }),
       ready: [],
       runs: new Set(),
-      calls: Promise.resolve(),
+      callsInFlight: 0,
       inFlight: 0,
     };
   }
@@ -369,12 +377,7 @@ export class ContractExecutor {
   /** A prepared context; starts preparing the next ones so they are ready when needed. */
   private async takeContext(slot: Slot): Promise<PreparedContext> {
     while (slot.ready.length <= this.config.isolateContextPoolSize) {
-      // Preparing runs the bundle's top-level code, so it queues with the isolate's other calls.
-      const prepared = slot.calls.then(() => this.prepareContext(slot));
-      slot.calls = prepared.then(
-        () => undefined,
-        () => undefined,
-      );
+      const prepared = this.prepareContext(slot);
       // A prepared context may never be taken (its isolate is disposed first); that is not an error.
       prepared.catch(() => undefined);
       slot.ready.push(prepared);

@@ -26,8 +26,22 @@ export class MetadataInvalidError extends FlexChainError {
   override name = 'MetadataInvalidError';
 }
 
+/** Compiled patterns by source: a client decodes many results of the same types. */
+const compiled = new Map<string, PatternMatcher>();
+/** Most compiled patterns kept; metadata is bounded, so this is only a guard. */
+const COMPILED_PATTERNS_MAX = 1024;
+
 /** A linear-time matcher for `source` (RE2 semantics), or MetadataInvalidError. */
 export function linearPattern(source: string): PatternMatcher {
+  const known = compiled.get(source);
+  if (known) return known;
+  const matcher = compilePattern(source);
+  if (compiled.size >= COMPILED_PATTERNS_MAX) compiled.clear();
+  compiled.set(source, matcher);
+  return matcher;
+}
+
+function compilePattern(source: string): PatternMatcher {
   let re: RE2JS;
   try {
     if (source.length > PATTERN_CHARS_MAX) throw new Error(`longer than ${PATTERN_CHARS_MAX} characters`);
