@@ -24,7 +24,7 @@
 
 import ivm from 'isolated-vm';
 import { assertValidKey, FlexChainError, formatVersion, versionsEqual, type ChaincodeEvent, type IdentityInfo, type LogLevel, type RwSet, type TransactionKind, type Version } from '@flexchain/sdk';
-import { bounded, WIRE_ERROR_MESSAGE_CHARS_MAX, WIRE_ERROR_NAME_CHARS_MAX, type Proposal } from '@flexchain/sdk/protocol';
+import { errorToWire, type Proposal } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { StateAccess } from '../state/state-access';
 import { assertRangeBound, assertResponseWithinRules, TxLimitExceededError } from '../validate/response-rules';
@@ -93,6 +93,8 @@ interface PreparedContext {
 /** A simulation in progress, as the host keeps it. */
 interface TxRun {
   readonly proposal: Proposal;
+  /** "Transaction <id> (<contract>.<fn>)", for error messages. */
+  readonly where: string;
   readonly state: StateAccess;
   readonly slot: Slot;
   readonly prepared: PreparedContext;
@@ -142,8 +144,8 @@ export class ContractExecutor {
     try {
       const prepared = await this.takeContext(slot);
       const raw = await new Promise<unknown>((settle) => {
-        run = this.newRun(proposal, state, slot, prepared, settle);
-        watchdog = setTimeout(() => this.overran(run!, where), this.config.txWallTimeMs);
+        run = this.newRun(proposal, where, state, slot, prepared, settle);
+        watchdog = setTimeout(() => this.overran(run!), this.config.txWallTimeMs);
         const request = {
           fn: proposal.fn,
           args: proposal.args,
@@ -166,7 +168,7 @@ export class ContractExecutor {
       assertResponseWithinRules(outcome, this.config, where);
       return { kind: outcome.kind, payload: outcome.payload, rwset: outcome.rwset, events: outcome.events };
     } catch (err) {
-      throw this.explain(err, slot, where);
+      throw this.explain(err, slot, proposal.fn, where);
     } finally {
       clearTimeout(watchdog);
       if (run) {
@@ -186,10 +188,11 @@ export class ContractExecutor {
     }
   }
 
-  private newRun(proposal: Proposal, state: StateAccess, slot: Slot, prepared: PreparedContext, settle: (outcome: unknown) => void): TxRun {
+  private newRun(proposal: Proposal, where: string, state: StateAccess, slot: Slot, prepared: PreparedContext, settle: (outcome: unknown) => void): TxRun {
     const tag = { contract: this.pkg.name, fn: proposal.fn, txId: proposal.txId };
     const run: TxRun = {
       proposal,
+      where,
       state,
       slot,
       prepared,
@@ -242,16 +245,13 @@ export class ContractExecutor {
   /** What a failed call into the isolate means for the transaction whose call it was. */
   private limitError(err: unknown, run: TxRun, alone: boolean): Error {
     const message = err instanceof Error ? err.message : String(err);
-    const where = `Transaction ${run.proposal.txId.slice(0, 12)} (${this.pkg.name}.${run.proposal.fn})`;
     if (/timed out/i.test(message)) {
-      return new TxLimitExceededError(`${where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' });
-    }
-    if ((/memory limit/i.test(message) || run.slot.isolate.isDisposed) && !alone) {
-      // Several transactions had calls in the isolate; which one allocated is not known, so none is blamed.
-      return new SandboxRestartedError(`${where} was interrupted: a transaction in its sandbox exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB) and the sandbox was restarted.`, { hint: 'Submit it again.' });
+      return new TxLimitExceededError(`${run.where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' });
     }
     if (/memory limit/i.test(message) || run.slot.isolate.isDisposed) {
-      return new TxLimitExceededError(`${where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' });
+      // Several transactions had calls in the isolate; which one allocated is not known, so none is blamed.
+      if (!alone) return new SandboxRestartedError(`${run.where} was interrupted: a transaction in its sandbox exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB) and the sandbox was restarted.`, { hint: 'Submit it again.' });
+      return new TxLimitExceededError(`${run.where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' });
     }
     return new ContractExecutionError(this.pkg.name, run.proposal.fn, 'SandboxError', message, '');
   }
@@ -261,7 +261,7 @@ export class ContractExecutor {
     for (const other of slot.runs) {
       if (other === culprit) continue;
       other.settle(
-        new SandboxRestartedError(`Transaction ${other.proposal.txId.slice(0, 12)} (${this.pkg.name}.${other.proposal.fn}) was interrupted because its sandbox was restarted after transaction ${culprit.proposal.txId.slice(0, 12)} hit a limit.`, {
+        new SandboxRestartedError(`${other.where} was interrupted because its sandbox was restarted after transaction ${culprit.proposal.txId.slice(0, 12)} hit a limit.`, {
           hint: 'Submit it again.',
         }),
       );
@@ -269,8 +269,8 @@ export class ContractExecutor {
   }
 
   /** txWallTimeMs passed: the transaction is answered, and never called into again. */
-  private overran(run: TxRun, where: string): void {
-    run.settle(new TxLimitExceededError(`${where} exceeded txWallTimeMs (${this.config.txWallTimeMs} ms).`, { hint: 'It waited too long for state reads; the network may be overloaded.' }));
+  private overran(run: TxRun): void {
+    run.settle(new TxLimitExceededError(`${run.where} exceeded txWallTimeMs (${this.config.txWallTimeMs} ms).`, { hint: 'It waited too long for state reads; the network may be overloaded.' }));
   }
 
   /** A state call from the sandbox: checked, run, and answered in request order while the transaction is open. */
@@ -279,7 +279,7 @@ export class ContractExecutor {
     if (!run || run.settled) return;
     const seq = run.nextRequest++;
     if (++run.stateCalls > this.config.txStateCallsMax) {
-      run.settle(new TxLimitExceededError(`Transaction ${run.proposal.txId.slice(0, 12)} (${this.pkg.name}.${run.proposal.fn}) made more than txStateCallsMax (${this.config.txStateCallsMax}) state calls.`, { hint: 'Read fewer keys per transaction.' }));
+      run.settle(new TxLimitExceededError(`${run.where} made more than txStateCallsMax (${this.config.txStateCallsMax}) state calls.`, { hint: 'Read fewer keys per transaction.' }));
       return;
     }
     let work: Promise<unknown>;
@@ -399,7 +399,7 @@ export class ContractExecutor {
     return prepared;
   }
 
-  private explain(err: unknown, slot: Slot, where: string): unknown {
+  private explain(err: unknown, slot: Slot, fn: string, where: string): unknown {
     if (err instanceof FlexChainError) return err;
     const message = err instanceof Error ? err.message : String(err);
     if (slot.isolate.isDisposed) {
@@ -408,7 +408,7 @@ export class ContractExecutor {
     if (/timed out/i.test(message)) {
       return new TxLimitExceededError(`${where}: the contract's top-level code exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms) while its sandbox was prepared.`, { hint: 'Do less work when the module loads.' });
     }
-    return new ContractExecutionError(this.pkg.name, where, 'SandboxError', message, '');
+    return new ContractExecutionError(this.pkg.name, fn, 'SandboxError', message, '');
   }
 }
 
@@ -425,7 +425,10 @@ function assertReadsServed(rwset: RwSet, served: ReadonlyMap<string, Version | u
 
 /** A host error as the sandbox sees it: name and bounded message, no host stack or paths. */
 function sandboxErrorOf(err: unknown): { name: string; message: string } {
-  if (err instanceof FlexChainError) return { name: bounded(err.name, WIRE_ERROR_NAME_CHARS_MAX), message: bounded(err.shortMessage, WIRE_ERROR_MESSAGE_CHARS_MAX) };
+  if (err instanceof FlexChainError) {
+    const { name, message } = errorToWire(err);
+    return { name, message };
+  }
   return { name: 'StateReadFailedError', message: 'The host could not read state; submit the transaction again.' };
 }
 

@@ -1,10 +1,10 @@
 // The entry point bundled with every contract. It finds the exported contract
 // class and exposes globalThis.__flexchain to the host:
 //   metadata()                 -> ContractMetadata
-//   simulate(request)          -> { ok: true, payload, rwset, events } | { ok: false, error }
+//   simulate(request)          -> { ok: true, payload, rwset, events }, or throws (the bootstrap reports { ok: false, error })
 // The host functions (state get, range page, log) are taken from the bootstrap
-// when the context is prepared; contract code never holds them, so every read
-// is traced.
+// when the context is prepared, and every read the SDK makes is traced. The
+// host does not rely on this: it checks the reads reported against those it served.
 
 export function runtimeEntrySource(entryPath: string): string {
   return `
@@ -22,11 +22,6 @@ function definition() {
   return defineContract(contractModule.default && classes.includes(contractModule.default) ? contractModule.default : classes[0]);
 }
 
-function serialiseError(err) {
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack || '' };
-  return { name: 'Error', message: String(err), stack: '' };
-}
-
 const host = globalThis.__fcTakeHost ? globalThis.__fcTakeHost() : undefined;
 delete globalThis.__fcTakeHost;
 
@@ -34,40 +29,37 @@ globalThis.__flexchain = {
   metadata() {
     return contractMetadata(definition());
   },
+  // A throw becomes {ok: false, error} in the bootstrap, which describes any thrown value.
   async simulate(request) {
-    try {
-      const def = definition();
-      const state = {
-        get: (key) => host.get(key),
-        range: (startKey, endKey) => ({
-          async *[Symbol.asyncIterator]() {
-            let from = startKey;
-            for (;;) {
-              const page = await host.range(from, endKey, request.rangeBatch);
-              for (const entry of page) yield entry;
-              if (page.length < request.rangeBatch) return;
-              from = keySuccessor(page[page.length - 1].key);
-            }
-          },
-        }),
-      };
-      const result = await simulateTransaction({
-        definition: def,
-        instance: new def.contractClass(),
-        fn: request.fn,
-        args: request.args,
-        identity: request.identity,
-        state,
-        txId: request.txId,
-        timestamp: request.timestamp,
-        channelId: request.channelId,
-        limits: request.limits,
-        log: (record) => host.log(record.level, record.message),
-      });
-      return { ok: true, kind: result.kind, payload: result.payload, rwset: result.rwset, events: result.events };
-    } catch (err) {
-      return { ok: false, error: serialiseError(err) };
-    }
+    const def = definition();
+    const state = {
+      get: (key) => host.get(key),
+      range: (startKey, endKey) => ({
+        async *[Symbol.asyncIterator]() {
+          let from = startKey;
+          for (;;) {
+            const page = await host.range(from, endKey, request.rangeBatch);
+            for (const entry of page) yield entry;
+            if (page.length < request.rangeBatch) return;
+            from = keySuccessor(page[page.length - 1].key);
+          }
+        },
+      }),
+    };
+    const result = await simulateTransaction({
+      definition: def,
+      instance: new def.contractClass(),
+      fn: request.fn,
+      args: request.args,
+      identity: request.identity,
+      state,
+      txId: request.txId,
+      timestamp: request.timestamp,
+      channelId: request.channelId,
+      limits: request.limits,
+      log: (record) => host.log(record.level, record.message),
+    });
+    return { ok: true, kind: result.kind, payload: result.payload, rwset: result.rwset, events: result.events };
   },
 };
 `;

@@ -99,12 +99,10 @@ export function assertRangeBound(bound: unknown, stubLimits: StubLimits): assert
   if (bound === '') return;
   // A page after the first starts at keySuccessor(last key), one byte longer than a key may be.
   const limits = { keyBytesMax: stubLimits.keyBytesMax + 1 };
-  if (typeof bound === 'string' && bound.endsWith('\u0001') && isCompositeKey(bound.slice(0, -1) + COMPOSITE_KEY_NAMESPACE)) {
-    assertValidKey(bound.slice(0, -1) + COMPOSITE_KEY_NAMESPACE, limits);
-    return;
-  }
+  const compositePrefix = typeof bound === 'string' && bound.endsWith('\u0001') ? bound.slice(0, -1) + COMPOSITE_KEY_NAMESPACE : undefined;
   try {
-    assertValidKey(bound, limits);
+    // The end of a partial composite range is valid when the prefix it raises is a valid composite key.
+    assertValidKey(compositePrefix !== undefined && isCompositeKey(compositePrefix) ? compositePrefix : bound, limits);
   } catch (err) {
     throw new RangeQueryInvalidError(`Range bound is not valid: ${(err as FlexChainError).shortMessage}`, { hint: 'Use getStateByRange with simple keys, or getStateByPartialCompositeKey.' });
   }
