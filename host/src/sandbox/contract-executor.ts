@@ -174,7 +174,11 @@ export class ContractExecutor {
       if (run) {
         run.settled = true;
         slot.runs.delete(run);
-        if (!slot.isolate.isDisposed) run.prepared.context.release();
+        // The entry reference keeps the context's bootstrap alive in the isolate's heap: release both.
+        if (!slot.isolate.isDisposed) {
+          run.prepared.entry.release();
+          run.prepared.context.release();
+        }
       }
       this.releaseSlot(slot);
     }
