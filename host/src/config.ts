@@ -33,6 +33,11 @@ export interface HostConfig {
   readonly errorStackFramesMax: number;
   /** Isolates per contract per cNode; each runs on its own thread. */
   readonly cnodeWorkers: number;
+  /**
+   * Whether each cNode runs its isolates in a sandbox process of its own. V8 can abort the whole
+   * process on an isolate's heap (isolated-vm's memoryLimit is soft), so only a process keeps that to one cNode.
+   */
+  readonly sandboxProcesses: boolean;
   /** Transactions one isolate interleaves at once (each holds a context); more wait. */
   readonly isolateConcurrencyMax: number;
   /** Fresh contexts each isolate keeps prepared ahead of demand. */
@@ -92,6 +97,7 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   txStateCallsMax: 20_000,
   errorStackFramesMax: 50,
   cnodeWorkers: 1,
+  sandboxProcesses: true,
   // Enough to overlap state reads; each in-flight context holds a copy of the bundle's module state.
   isolateConcurrencyMax: 16,
   isolateContextPoolSize: 4,

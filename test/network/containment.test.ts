@@ -41,6 +41,7 @@ describe('containment of clients and contracts', () => {
         order: `async (req, host, { json }) => { const seen = []; await Promise.all([0, 1, 2, 3, 4, 5].map((i) => host.get('k' + i).then(() => seen.push(i)))); return { payload: json(seen) }; }`,
         chatty: `async (req, host) => { const line = 'x'.repeat(1024); for (let i = 0; i < 10000; i++) host.log('info', line); return {}; }`,
         lie: `async (req, host) => ({ rwset: { reads: [{ key: 'never-read', version: { blockNum: 0, txNum: 0 } }], rangeQueries: [], writes: [] } })`,
+        mapBomb: `async () => { const m = new Map(); for (let i = 0; ; i++) m.set(i, { i, s: 'x' + i }); }`,
         ranges: `async (req, host) => { const rangeQueries = []; for (let i = 0; i < req.args[0]; i++) rangeQueries.push({ startKey: 'r' + i, endKey: 'r' + i + '~', reads: [] }); return { rwset: { reads: [], rangeQueries, writes: [] } }; }`,
       }),
       { version: '1', policy: "OR('Org1.member')", approvers: net.approvers },
@@ -135,6 +136,13 @@ describe('containment of clients and contracts', () => {
     const status = await client.status();
     expect(status.peers.flatMap((p) => p.cnodes.map((c) => c.sandboxRebuilds))).toEqual([0, 0]);
   });
+
+  it('survives a contract that makes V8 abort its sandbox process, and answers it with TxLimitExceededError (finding 2)', async () => {
+    logs.length = 0;
+    await expect(client.evaluate('raw', 'mapBomb', [])).rejects.toMatchObject({ name: 'TxLimitExceededError' });
+    await stillServing();
+    expect(logs.join('\n')).toMatch(/sandbox process (was killed by SIGABRT|exited with code)/);
+  }, 30_000);
 
   it('answers concurrent state reads in the order they were made (finding 8)', async () => {
     const orders = new Set<string>();

@@ -25,6 +25,8 @@ export interface SmallbankBenchOptions {
   validation: 'sequential' | 'parallel';
   /** cNode worker threads per peer taking V2 tasks in parallel mode. */
   validationThreads: number;
+  /** Whether each cNode runs its isolates in a sandbox process (HostConfig.sandboxProcesses). */
+  sandboxProcesses: boolean;
   /** host:port of a memory node process for the (single) peer; default in-process. */
   mnode?: string;
 }
@@ -34,7 +36,7 @@ export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult 
 }
 
 export async function runSmallbankBench(options: SmallbankBenchOptions, showProgress: boolean): Promise<SmallbankBenchResult> {
-  const bench = await startBenchNetwork('smallbank', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads } });
+  const bench = await startBenchNetwork('smallbank', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads, sandboxProcesses: options.sandboxProcesses } });
   try {
     await preload(options.accounts, PRELOAD_ACCOUNTS_PER_TX, (first, count) => bench.client.submit('smallbank', 'seedAccounts', [first, count, OPENING_BALANCE, OPENING_BALANCE]), showProgress);
 

@@ -35,6 +35,8 @@ export interface YcsbBenchOptions {
   validation: 'sequential' | 'parallel';
   /** cNode worker threads per peer taking V2 tasks in parallel mode (disaggregated only). */
   validationThreads: number;
+  /** Whether each cNode runs its isolates in a sandbox process (HostConfig.sandboxProcesses). */
+  sandboxProcesses: boolean;
   /** host:port of a memory node process; default in-process. */
   mnode?: string;
 }
@@ -44,7 +46,7 @@ export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
 }
 
 export function ycsbConfig(options: YcsbBenchOptions, slabBytes: number): HostConfigOverrides {
-  const common = { validation: options.validation, ...(options.leveldbCacheBytes === undefined ? {} : { leveldbCacheBytes: options.leveldbCacheBytes }) };
+  const common = { validation: options.validation, sandboxProcesses: options.sandboxProcesses, ...(options.leveldbCacheBytes === undefined ? {} : { leveldbCacheBytes: options.leveldbCacheBytes }) };
   if (options.baseline === 'generic-xov') return { worldState: 'leveldb', ...common };
   return { worldState: 'disaggregated', ...common, validationThreads: options.validationThreads, tieredState: tieredStateFor(options, slabBytes) };
 }

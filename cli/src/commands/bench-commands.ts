@@ -27,11 +27,12 @@ function pipelineOptions(command: Command): Command {
   return command
     .option('--validation <mode>', 'sequential: V2/V3 in block order; parallel: by the dependency graph', validationMode, 'parallel')
     .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode', countOption('--validation-threads'), 0)
-    .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`) for the peer; default in-process');
+    .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`) for the peer; default in-process')
+    .option('--no-sandbox-processes', 'run contract isolates in the node process instead of one sandbox process per cNode');
 }
 
-const pipelineLabel = (r: { validation: string; validationThreads: number; mnode?: string }) =>
-  `${r.validation} validation${r.validationThreads > 0 ? ` (+${r.validationThreads} cNode threads)` : ''}, memory ${r.mnode ? `node at ${r.mnode} (TCP)` : 'in process'}`;
+const pipelineLabel = (r: { validation: string; validationThreads: number; sandboxProcesses: boolean; mnode?: string }) =>
+  `${r.validation} validation${r.validationThreads > 0 ? ` (+${r.validationThreads} cNode threads)` : ''}, memory ${r.mnode ? `node at ${r.mnode} (TCP)` : 'in process'}, sandboxes ${r.sandboxProcesses ? 'in a process per cNode' : 'in the node process'}`;
 
 function printLoop(result: LoopResult): void {
   console.log(`  committed tps   ${style.bold(String(result.tps))}`);
@@ -64,10 +65,10 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--zipf <s>', 'Zipf exponent of account popularity; 0 is uniform', zipfOption, 0)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; mnode?: string; json?: boolean }) => {
+  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.mnode && opts.orgs !== 1) throw new BenchArgumentError('--mnode serves one peer; run it with --orgs 1.');
-      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
+      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
       if (ctx.json) return printJson(result);
       console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, zipf ${result.zipf}, ${result.clients} clients, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
       printLoop(result);
@@ -91,7 +92,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--cnodes <n>', 'cNodes', positiveInt('--cnodes'), 2)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; mnode?: string; json?: boolean }) => {
+  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
       if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
@@ -109,6 +110,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
           seed: opts.seed,
           validation: opts.validation,
           validationThreads: opts.validationThreads,
+          sandboxProcesses: opts.sandboxProcesses,
           ...(opts.mnode ? { mnode: opts.mnode } : {}),
           ...(opts.baseline ? { baseline: 'generic-xov' as const } : {}),
           ...tieredSizesOf(opts),

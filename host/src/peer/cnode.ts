@@ -7,6 +7,7 @@ import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignatureAsync
 import type { HostConfig } from '../config';
 import { identityInfo, type Membership, type SigningIdentity } from '../identity/msp';
 import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
+import { SandboxProcess, type ContractRunner } from '../sandbox/sandbox-process';
 import type { ContractPackage } from '../sandbox/contract-package';
 import type { StateAccess } from '../state/state-access';
 import { LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, simulateActivate, simulateApprove, type ActiveContract } from './lifecycle';
@@ -45,7 +46,10 @@ export interface Endorsed {
 }
 
 export class CNode {
-  private readonly executors = new Map<string, ContractExecutor>();
+  private readonly executors = new Map<string, ContractRunner>();
+  /** Where this cNode's isolates run when config.sandboxProcesses is set. */
+  private readonly sandbox: SandboxProcess | undefined;
+  private readonly sink: ContractLogSink;
   private readonly signer: Signer;
   inFlight = 0;
   simulated = 0;
@@ -60,6 +64,8 @@ export class CNode {
     private readonly log: (level: LogLevel, message: string) => void,
   ) {
     this.signer = new Signer(identity.privateKey);
+    this.sink = (level, message, tag) => this.log(level, `[${tag.contract}.${tag.fn} ${tag.txId.slice(0, 8)}] ${message}`);
+    this.sandbox = config.sandboxProcesses ? new SandboxProcess(name, config, this.sink, log) : undefined;
   }
 
   /** Simulates and signs the response. */
@@ -109,7 +115,7 @@ export class CNode {
   }
 
   get sandboxRebuilds(): number {
-    let n = 0;
+    let n = this.sandbox?.restarts ?? 0;
     for (const e of this.executors.values()) n += e.rebuilds;
     return n;
   }
@@ -117,6 +123,7 @@ export class CNode {
   close(): void {
     for (const executor of this.executors.values()) executor.dispose();
     this.executors.clear();
+    this.sandbox?.close();
   }
 
   private async authenticate(signed: Signed): Promise<Proposal> {
@@ -136,14 +143,13 @@ export class CNode {
     return proposal;
   }
 
-  private executor(active: ActiveContract): ContractExecutor {
+  private executor(active: ActiveContract): ContractRunner {
     const { packageId, name } = active.definition;
     let executor = this.executors.get(packageId);
     if (!executor) {
       const pkg = this.peer.packageOf(packageId);
       if (!pkg) throw new ContractNotDeployedError(`Package ${packageId.slice(0, 12)} of ${name} is not installed on ${this.peer.mspId}.`, { hint: 'Deploy the contract again.' });
-      const sink: ContractLogSink = (level, message, tag) => this.log(level, `[${tag.contract}.${tag.fn} ${tag.txId.slice(0, 8)}] ${message}`);
-      executor = new ContractExecutor(pkg, this.config, sink);
+      executor = this.sandbox ? this.sandbox.runner(pkg) : new ContractExecutor(pkg, this.config, this.sink);
       this.executors.set(packageId, executor);
     }
     return executor;

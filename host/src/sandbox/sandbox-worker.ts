@@ -1,0 +1,70 @@
+// The sandbox process of one cNode: runs ContractExecutors for the packages its
+// cNode sends, and asks the cNode for every state read over the IPC channel.
+// It holds no state of its own. If V8 aborts here (an isolate's heap exhausted
+// in a way isolated-vm cannot stop), only this process dies; the cNode answers
+// the transactions it had in flight and starts a new one (sandbox-process.ts).
+
+import type { LogLevel } from '@flexchain/sdk';
+import { errorFromWire, errorToWire } from '@flexchain/sdk/protocol';
+import type { HostConfig } from '../config';
+import type { StateAccess } from '../state/state-access';
+import { ContractExecutor } from './contract-executor';
+import type { FromSandbox, ToSandbox } from './sandbox-ipc';
+
+let config: HostConfig | undefined;
+const executors = new Map<string, ContractExecutor>();
+/** State calls waiting for the cNode's reply, by simulation id and call number. */
+const pending = new Map<string, { resolve: (value: never) => void; reject: (err: Error) => void }>();
+let nextCall = 0;
+
+const send = (message: FromSandbox) => process.send!(message);
+const log = (level: LogLevel, message: string, tag: { contract: string; fn: string; txId: string }) => send({ t: 'log', level, message, tag });
+
+function stateFor(id: number): StateAccess {
+  const call = <T>(op: 'get' | 'range', args: unknown[]) =>
+    new Promise<T>((resolve, reject) => {
+      const n = nextCall++;
+      pending.set(`${id}:${n}`, { resolve: resolve as (value: never) => void, reject });
+      send({ t: 'state', id, call: n, op, args });
+    });
+  return { get: (key) => call('get', [key]), rangePage: (start, end, limit) => call('range', [start, end, limit]) };
+}
+
+async function simulate(message: Extract<ToSandbox, { t: 'simulate' }>): Promise<void> {
+  const executor = executors.get(message.packageId);
+  try {
+    if (!executor) throw new Error(`package ${message.packageId.slice(0, 12)} was not sent to the sandbox process`);
+    const result = await executor.simulate(message.proposal, message.identity, stateFor(message.id));
+    send({ t: 'done', id: message.id, rebuilds: executor.rebuilds, ok: true, result });
+  } catch (err) {
+    send({ t: 'done', id: message.id, rebuilds: executor?.rebuilds ?? 0, ok: false, error: errorToWire(err) });
+  }
+}
+
+process.on('message', (message: ToSandbox) => {
+  switch (message.t) {
+    case 'config':
+      config = message.config;
+      return;
+    case 'install':
+      if (!executors.has(message.packageId)) executors.set(message.packageId, new ContractExecutor(message.pkg, config!, log));
+      return;
+    case 'retire':
+      executors.get(message.packageId)?.dispose();
+      executors.delete(message.packageId);
+      return;
+    case 'simulate':
+      void simulate(message);
+      return;
+    case 'reply': {
+      const key = `${message.id}:${message.call}`;
+      const waiter = pending.get(key);
+      pending.delete(key);
+      if (message.ok) waiter?.resolve(message.value as never);
+      else waiter?.reject(errorFromWire(message.error));
+    }
+  }
+});
+
+// The cNode is gone: nothing is left to serve.
+process.on('disconnect', () => process.exit(0));
