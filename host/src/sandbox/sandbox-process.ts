@@ -113,7 +113,11 @@ export class SandboxProcess {
   }
 
   private send(message: ToSandbox): void {
-    this.child?.send(message);
+    try {
+      this.child?.send(message);
+    } catch {
+      // The channel closed: the process is dying, and its exit answers whatever it had in flight.
+    }
   }
 
   private onMessage(message: FromSandbox): void {
