@@ -27,7 +27,8 @@
 // runs before 'start' and sees seed "" and time 0: still deterministic.
 //
 // Inputs, set on the global by the executor and removed here:
-//   __fcHostRequest, __fcHostDone, __fcHostLog (ivm References). The state
+//   __fcHostRequest, __fcHostDone, __fcHostLog (ivm References),
+//   __fcHostRunning (a shared Int32Array buffer) and __fcContextId. The state
 //   functions are handed to the contract runtime once, through __fcTakeHost().
 
 export const BOOTSTRAP_SOURCE = String.raw`
@@ -35,9 +36,14 @@ export const BOOTSTRAP_SOURCE = String.raw`
   'use strict';
   const g = globalThis;
   const refs = { request: g.__fcHostRequest, done: g.__fcHostDone, log: g.__fcHostLog };
+  const running = new Int32Array(g.__fcHostRunning);
+  const contextId = g.__fcContextId;
   delete g.__fcHostRequest;
   delete g.__fcHostDone;
   delete g.__fcHostLog;
+  delete g.__fcHostRunning;
+  delete g.__fcContextId;
+  running[0] = contextId;
   const copy = { arguments: { copy: true } };
   const pending = new Map();
   let nextCall = 0;
@@ -204,6 +210,8 @@ export const BOOTSTRAP_SOURCE = String.raw`
   };
   let begun = false;
   return function entry(op, a, b, c) {
+    // Whatever runs until the next entry is this context's: the host blames an out-of-memory disposal on it.
+    running[0] = contextId;
     if (op === 'resume') {
       const call = pending.get(a);
       if (!call) return;

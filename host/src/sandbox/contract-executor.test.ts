@@ -87,6 +87,18 @@ describe('ContractExecutor (isolated-vm sandbox)', () => {
     expect(await run('ok')).toBe('still serving');
   }, 20_000);
 
+  it('blames a memory bomb after an await on its own transaction, not on the others in the isolate', async () => {
+    const others = Array.from({ length: 6 }, () => run('readMany').then((v) => v, (e: Error) => e));
+    const bomb = run('hogAfterAwait').then((v) => v, (e: Error) => e);
+    const [bombed, ...rest] = await Promise.all([bomb, ...others]);
+    expect(bombed).toMatchObject({ name: 'TxLimitExceededError', message: expect.stringMatching(/hazards\.hogAfterAwait\) exceeded (isolateMemoryMb|txCpuTimeMs)/) });
+    for (const other of rest) {
+      if (other instanceof Error) expect(other).toMatchObject({ name: 'SandboxRestartedError', message: expect.stringContaining('was interrupted because its sandbox was restarted') });
+      else expect(other).toBe('still serving');
+    }
+    expect(await run('ok')).toBe('still serving');
+  }, 20_000);
+
   it('reports a contract error with the TypeScript line it came from', async () => {
     const error = await run('fail').catch((e: Error & { details?: string }) => e);
     expect(error).toMatchObject({ name: 'ContractExecutionError', message: expect.stringContaining('hazards.fail failed: deliberate failure in the contract') });

@@ -10,9 +10,8 @@
 // - every piece of contract code, before and after each await, runs inside a
 //   host call bounded by txCpuTimeMs, and the transaction by txWallTimeMs;
 // - an isolate that hits isolateMemoryMb is blamed on the transaction whose
-//   call was running when that is known (its call was alone in the isolate);
-//   otherwise no one is blamed, and every transaction in it gets
-//   SandboxRestartedError at once;
+//   context was running (a marker in shared memory that the bootstrap writes at
+//   every entry); every other transaction in it gets SandboxRestartedError at once;
 // - state reads are answered in the order they were made, so completion order
 //   cannot differ between endorsers;
 // - once a transaction settles (outcome, error, or txWallTimeMs) it is never
@@ -77,14 +76,21 @@ interface Slot {
   readonly ready: Promise<PreparedContext>[];
   /** Transactions running in this isolate. */
   readonly runs: Set<TxRun>;
-  /** Calls into the isolate now running or queued in it. */
-  callsInFlight: number;
+  /**
+   * Id of the context whose code the isolate runs or ran last, written by the
+   * bootstrap at every entry (shared memory): after an out-of-memory disposal it
+   * names the transaction that caused it.
+   */
+  readonly running: Int32Array;
+  nextContextId: number;
   inFlight: number;
 }
 
 /** A prepared context and the transaction it serves once taken. */
 interface PreparedContext {
   readonly context: ivm.Context;
+  /** Written to Slot.running whenever this context's code runs. */
+  readonly contextId: number;
   /** The bootstrap's entry function (see bootstrap.ts). */
   readonly entry: ivm.Reference<(...args: unknown[]) => void>;
   run?: TxRun;
@@ -226,49 +232,38 @@ export class ContractExecutor {
    * txCpuTimeMs of synchronous work, so code after every await is bounded, and
    * the whole transaction by txWallTimeMs. Calls of different transactions are
    * not held back for each other: the isolate runs them one at a time anyway.
-   * A call that fails settles its own transaction; if it took the isolate down,
-   * the others in the isolate are answered with SandboxRestartedError.
+   * A call that fails settles its own transaction; if the isolate went down,
+   * isolateLost answers every transaction in it.
    */
   private enter(run: TxRun, call: (timeoutMs: number) => Promise<unknown>): void {
     const slot = run.slot;
     run.calls = run.calls.then(async () => {
       if (run.settled || slot.isolate.isDisposed) return;
-      slot.callsInFlight++;
-      const alone = slot.callsInFlight === 1;
       try {
         await call(this.config.txCpuTimeMs);
       } catch (err) {
-        run.settle(this.limitError(err, run, alone || slot.callsInFlight === 1));
-      } finally {
-        slot.callsInFlight--;
+        if (slot.isolate.isDisposed) return this.isolateLost(slot);
+        const message = err instanceof Error ? err.message : String(err);
+        run.settle(
+          /timed out/i.test(message)
+            ? new TxLimitExceededError(`${run.where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' })
+            : new ContractExecutionError(this.pkg.name, run.proposal.fn, 'SandboxError', message, ''),
+        );
       }
-      if (slot.isolate.isDisposed) this.abandon(slot, run);
     });
   }
 
-  /** What a failed call into the isolate means for the transaction whose call it was. */
-  private limitError(err: unknown, run: TxRun, alone: boolean): Error {
-    const message = err instanceof Error ? err.message : String(err);
-    if (/timed out/i.test(message)) {
-      return new TxLimitExceededError(`${run.where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' });
-    }
-    if (/memory limit/i.test(message) || run.slot.isolate.isDisposed) {
-      // Several transactions had calls in the isolate; which one allocated is not known, so none is blamed.
-      if (!alone) return new SandboxRestartedError(`${run.where} was interrupted: a transaction in its sandbox exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB) and the sandbox was restarted.`, { hint: 'Submit it again.' });
-      return new TxLimitExceededError(`${run.where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' });
-    }
-    return new ContractExecutionError(this.pkg.name, run.proposal.fn, 'SandboxError', message, '');
-  }
-
-  /** The isolate is gone: every other transaction in it is answered now rather than left waiting. */
-  private abandon(slot: Slot, culprit: TxRun): void {
+  /**
+   * The isolate was disposed under its transactions (isolateMemoryMb). The one
+   * whose context was running, as the shared marker says, exceeded the limit;
+   * every other transaction in the isolate is answered now rather than left waiting.
+   */
+  private isolateLost(slot: Slot): void {
+    const culprit = [...slot.runs].find((r) => r.prepared.contextId === slot.running[0]);
+    culprit?.settle(new TxLimitExceededError(`${culprit.where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' }));
+    const cause = culprit ? `transaction ${culprit.proposal.txId.slice(0, 12)} exceeded isolateMemoryMb` : 'a contract exceeded isolateMemoryMb while its module loaded';
     for (const other of slot.runs) {
-      if (other === culprit) continue;
-      other.settle(
-        new SandboxRestartedError(`${other.where} was interrupted because its sandbox was restarted after transaction ${culprit.proposal.txId.slice(0, 12)} hit a limit.`, {
-          hint: 'Submit it again.',
-        }),
-      );
+      if (other !== culprit) other.settle(new SandboxRestartedError(`${other.where} was interrupted because its sandbox was restarted: ${cause}.`, { hint: 'Submit it again.' }));
     }
   }
 
@@ -373,7 +368,8 @@ export class ContractExecutor {
       bundle: isolate.compileScriptSync(this.pkg.code, { filename: BUNDLE_FILE_NAME }),
       ready: [],
       runs: new Set(),
-      callsInFlight: 0,
+      running: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+      nextContextId: 1,
       inFlight: 0,
     };
   }
@@ -393,13 +389,16 @@ export class ContractExecutor {
     const { txCpuTimeMs } = this.config;
     const context = await slot.isolate.createContext();
     const global = context.global;
+    const contextId = slot.nextContextId++;
     let prepared: PreparedContext | undefined;
+    await global.set('__fcHostRunning', new ivm.ExternalCopy(slot.running.buffer).copyInto({ release: true }));
+    await global.set('__fcContextId', contextId);
     await global.set('__fcHostRequest', new ivm.Reference((id: unknown, op: unknown, a: unknown, b: unknown, c: unknown) => prepared && this.onRequest(prepared, id, op, a, b, c)));
     await global.set('__fcHostDone', new ivm.Reference((outcome: unknown) => prepared?.run?.settle(outcome)));
     await global.set('__fcHostLog', new ivm.Reference((level: unknown, message: unknown) => prepared && this.onLog(prepared, level, message)));
     const entry = (await slot.bootstrap.run(context, { timeout: txCpuTimeMs, reference: true })) as ivm.Reference<(...args: unknown[]) => void>;
     await slot.bundle.run(context, { timeout: txCpuTimeMs });
-    prepared = { context, entry };
+    prepared = { context, contextId, entry };
     return prepared;
   }
 

@@ -90,4 +90,18 @@ export class Hazards extends Contract {
   async ok(_ctx: Context) {
     return 'still serving';
   }
+
+  @Evaluate()
+  async hogAfterAwait(ctx: Context) {
+    await ctx.stub.getState('anything');
+    const hoard: string[][] = [];
+    for (;;) hoard.push(new Array(100_000).fill('x'.repeat(16)));
+  }
+
+  @Evaluate()
+  @Returns(t.string())
+  async readMany(ctx: Context) {
+    for (let i = 0; i < 20; i++) await ctx.stub.getState(`k${i}`);
+    return 'still serving';
+  }
 }
