@@ -38,10 +38,8 @@ export interface HostConfig {
    * process on an isolate's heap (isolated-vm's memoryLimit is soft), so only a process keeps that to one cNode.
    */
   readonly sandboxProcesses: boolean;
-  /** Transactions one isolate interleaves at once (each holds a context); more wait. */
+  /** Transactions one isolate interleaves at once (each holds its own contract module instance); more wait. */
   readonly isolateConcurrencyMax: number;
-  /** Fresh contexts each isolate keeps prepared ahead of demand. */
-  readonly isolateContextPoolSize: number;
   /** Most transactions in one block. */
   readonly blockTxCountMax: number;
   /** Largest block, in bytes of transaction envelopes. */
@@ -98,9 +96,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   errorStackFramesMax: 50,
   cnodeWorkers: 1,
   sandboxProcesses: true,
-  // Enough to overlap state reads; each in-flight context holds a copy of the bundle's module state.
+  // Enough to overlap state reads; each in-flight transaction holds its own instance of the contract module.
   isolateConcurrencyMax: 16,
-  isolateContextPoolSize: 4,
   // 500 transactions or 2 MiB keeps validation batches large without making a block wait long at 5k tps.
   blockTxCountMax: 500,
   blockBytesMax: 2 * 1024 * 1024,

@@ -6,6 +6,7 @@ export { Gateway } from './gateway';
 export { buildPackage, bundleContract, readMetadata, contractEntry, ContractBuildError, type BuiltPackage } from './sandbox/packager';
 export { parsePackage, packageId, type ContractPackage } from './sandbox/contract-package';
 export { ContractExecutor, ContractExecutionError, TxLimitExceededError } from './sandbox/contract-executor';
+export { SandboxProcess, type ContractRunner } from './sandbox/sandbox-process';
 export { loadSigningIdentity, createOrganisations, enrollIdentity, Membership, mspIdOf, type SigningIdentity, type PublicIdentity } from './identity/msp';
 export { Peer } from './peer/peer';
 export { SoloOrderer } from './order/solo-orderer';

@@ -44,7 +44,7 @@ function transactionDecorator<const P extends readonly ParamSpec[]>(kind: Transa
   const decoratorName = kind === 'submit' ? '@Submit' : '@Evaluate';
   validateParams(decoratorName, params);
   return function <This extends Contract>(method: TransactionMethod<This, ArgsOf<P>>, context: ClassMethodDecoratorContext<This>): void {
-    const name = assertStandardDecorator(decoratorName, context);
+    const name = assertStandardDecorator(decoratorName, method, context);
     const spec = registry.get(method) ?? {};
     if (spec.kind) throw new ContractDefinitionInvalidError(`Method "${name}" is decorated twice as a transaction.`, { hint: 'Use one of @Submit or @Evaluate.' });
     registry.set(method, { ...spec, kind, params });
@@ -70,14 +70,14 @@ export function Evaluate<const P extends readonly ParamSpec[]>(...params: P) {
 /** Declares the return type; the value is checked and encoded with it. */
 export function Returns<R>(type: Type<R>) {
   return function <This extends Contract>(method: (this: This, ctx: Context, ...args: any[]) => R | Promise<R>, context: ClassMethodDecoratorContext<This>): void {
-    const name = assertStandardDecorator('@Returns', context);
+    const name = assertStandardDecorator('@Returns', method, context);
     const spec = registry.get(method) ?? {};
     if (spec.returns) throw new ContractDefinitionInvalidError(`Method "${name}" has two @Returns decorators.`);
     registry.set(method, { ...spec, returns: type as Type<unknown> });
   };
 }
 
-function assertStandardDecorator(decoratorName: string, context: unknown): string {
+function assertStandardDecorator(decoratorName: string, method: unknown, context: unknown): string {
   const ctx = context as ClassMethodDecoratorContext | undefined;
   if (typeof ctx !== 'object' || ctx === null || ctx.kind !== 'method') {
     throw new ContractDefinitionInvalidError(`${decoratorName} must decorate a class method and needs standard decorators.`, {
@@ -85,6 +85,11 @@ function assertStandardDecorator(decoratorName: string, context: unknown): strin
     });
   }
   if (ctx.static || ctx.private) throw new ContractDefinitionInvalidError(`${decoratorName} cannot decorate the static or #private method ${String(ctx.name)}.`);
+  // In the sandbox every shared function (built-ins, the SDK) is frozen, and a contract's own methods never are:
+  // registering a shared one would let one transaction leave a mark the next could read.
+  if (typeof method !== 'function' || Object.isFrozen(method)) {
+    throw new ContractDefinitionInvalidError(`${decoratorName} must decorate a method the contract class defines itself.`, { hint: 'Apply it with decorator syntax to a method of your contract class.' });
+  }
   return String(ctx.name);
 }
 

@@ -18,25 +18,20 @@ import type { RwSet } from '@flexchain/sdk';
 export function rawPackage(name: string, functions: Record<string, string>, metadataOverride?: unknown): string {
   const fns = Object.entries(functions).map(([fn, source]) => `${JSON.stringify(fn)}: ${source}`).join(',\n');
   const metadata = metadataOverride ?? { name, transactions: Object.keys(functions).map((fn) => ({ name: fn, kind: 'submit', params: [] })) };
-  const code = `(function () {
-  const host = globalThis.__fcTakeHost();
-  delete globalThis.__fcTakeHost;
-  const ascii = (text) => { const b = new Uint8Array(text.length); for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 0x7f; return b; };
-  const json = (v) => ascii(JSON.stringify(v));
-  const fns = {\n${fns}\n};
-  globalThis.__flexchain = {
-    metadata() { return ${JSON.stringify(metadata)}; },
-    async simulate(req) {
-      try {
-        const r = (await fns[req.fn](req, host, { ascii, json })) || {};
-        return { ok: true, kind: 'submit', payload: r.payload || new Uint8Array(0), rwset: r.rwset || { reads: [], rangeQueries: [], writes: [] }, events: r.events || [] };
-      } catch (e) {
-        return { ok: false, error: { name: String(e && e.name), message: String(e && e.message), stack: String((e && e.stack) || '') } };
-      }
-    },
-  };
-})();`;
-  return JSON.stringify({ format: 'flexchain-package/1', name, metadata, code, sourceMap: '' });
+  const code = `
+const ascii = (text) => { const b = new Uint8Array(text.length); for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 0x7f; return b; };
+const json = (v) => ascii(JSON.stringify(v));
+const fns = {\n${fns}\n};
+exports.metadata = () => (${JSON.stringify(metadata)});
+exports.simulate = async (req, host) => {
+  try {
+    const r = (await fns[req.fn](req, host, { ascii, json })) || {};
+    return { ok: true, kind: 'submit', payload: r.payload || new Uint8Array(0), rwset: r.rwset || { reads: [], rangeQueries: [], writes: [] }, events: r.events || [] };
+  } catch (e) {
+    return { ok: false, error: { name: String(e && e.name), message: String(e && e.message), stack: String((e && e.stack) || '') } };
+  }
+};`;
+  return JSON.stringify({ format: 'flexchain-package/2', name, metadata, code, sourceMap: '' });
 }
 
 /**

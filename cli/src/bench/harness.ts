@@ -11,6 +11,7 @@ import { FlexChainError, TransactionInvalidError } from '@flexchain/sdk';
 import { connect, type FlexChainClient } from '@flexchain/sdk/client';
 import type { PeerStatus } from '@flexchain/sdk/protocol';
 import { buildPackage, EmbeddedNetwork, loadSigningIdentity, type HostConfigOverrides } from '@flexchain/host';
+import { cpuMicrosPer, ownCpuMicrosPer, readCpu } from './cpu-meter';
 
 export const CONTRACTS_DIR = resolve(__dirname, '..', '..', '..', 'contracts');
 /** How often progress bars refresh, in ms. */
@@ -33,6 +34,12 @@ export interface LoopResult {
   readonly abortRate: number;
   readonly latencyMs: { p50: number; p95: number; p99: number; max: number };
   readonly worldState: PeerStatus['worldState'];
+  /** CPU of this process and every process under it (sandbox processes), per committed transaction, in µs. */
+  readonly cpuMicrosPerTx: number;
+  /** Of that, what this process (network and load generator) spent. */
+  readonly cpuMicrosPerTxHere: number;
+  /** Whether processes under this one are counted (Linux /proc). */
+  readonly cpuIncludesChildren: boolean;
   /** Share of the run the first peer spent in each commit step (blocks commit one at a time): near 1 in total means commit is the bottleneck. */
   readonly commitShares?: { readonly v1: number; readonly mvcc: number; readonly write: number };
 }
@@ -95,6 +102,7 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
   let committed = 0;
   let aborted = 0;
   let rejected = 0;
+  const cpuBefore = readCpu();
   const start = performance.now();
   const deadline = start + options.durationMs;
   const durationS = Math.round(options.durationMs / 1000);
@@ -123,6 +131,7 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
     }),
   );
   const elapsedMs = performance.now() - start;
+  const cpuAfter = readCpu();
   clearInterval(ticker);
   progress();
   bar?.stop();
@@ -137,6 +146,9 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
     tps: Math.round((committed * 1000) / elapsedMs),
     abortRate: submitted === 0 ? 0 : Math.round((aborted / submitted) * 10000) / 10000,
     latencyMs: latencySummary(latencies, 1),
+    cpuMicrosPerTx: cpuMicrosPer(cpuBefore, cpuAfter, committed),
+    cpuMicrosPerTxHere: ownCpuMicrosPer(cpuBefore, cpuAfter, committed),
+    cpuIncludesChildren: cpuAfter.includesChildren,
     worldState: status.worldState,
     commitShares: { v1: share(after.v1Ms - before.v1Ms), mvcc: share(after.mvccMs - before.mvccMs), write: share(after.writeMs - before.writeMs) },
   };

@@ -40,27 +40,40 @@ export async function runSmallbankBench(options: SmallbankBenchOptions, showProg
   try {
     await preload(options.accounts, PRELOAD_ACCOUNTS_PER_TX, (first, count) => bench.client.submit('smallbank', 'seedAccounts', [first, count, OPENING_BALANCE, OPENING_BALANCE]), showProgress);
 
-    const random = mulberry32(options.seed);
-    const pick = zipfSampler(options.accounts, options.zipf, random);
-    const account = () => String(pick());
-    const other = (a: string) => {
-      for (;;) {
-        const b = account();
-        if (b !== a || options.accounts === 1) return b;
-      }
-    };
-    const amount = () => 1 + Math.floor(random() * AMOUNT_MAX);
-    const nextTx = (): [string, unknown[]] => {
-      if (random() >= options.pw) return ['query', [account()]];
-      const op = WRITE_OPS[Math.floor(random() * WRITE_OPS.length)]!;
-      const a = account();
-      if (op === 'amalgamate') return [op, [a, other(a)]];
-      if (op === 'sendPayment') return [op, [a, other(a), amount()]];
-      return [op, [a, amount()]];
-    };
+    const nextTx = smallbankTxGenerator(options);
     const result = await closedLoop(bench, 'smallbank', { clients: options.clients, durationMs: options.durationMs, label: 'smallbank' }, nextTx, showProgress);
     return { workload: 'smallbank', ...options, ...result };
   } finally {
     await bench.close();
   }
+}
+
+/** The Smallbank transaction mix over accounts 0..accounts-1: Pw writes, queries otherwise. */
+export function smallbankTxGenerator(options: { accounts: number; pw: number; zipf: number; seed: number }): () => [string, unknown[]] {
+  const random = mulberry32(options.seed);
+  const pick = zipfSampler(options.accounts, options.zipf, random);
+  const account = () => String(pick());
+  const other = (a: string) => {
+    for (;;) {
+      const b = account();
+      if (b !== a || options.accounts === 1) return b;
+    }
+  };
+  const amount = () => 1 + Math.floor(random() * AMOUNT_MAX);
+  const nextTx = (): [string, unknown[]] => {
+    if (random() >= options.pw) return ['query', [account()]];
+    const op = WRITE_OPS[Math.floor(random() * WRITE_OPS.length)]!;
+    const a = account();
+    if (op === 'amalgamate') return [op, [a, other(a)]];
+    if (op === 'sendPayment') return [op, [a, other(a), amount()]];
+    return [op, [a, amount()]];
+  };
+  return nextTx;
+}
+
+/** The state seedAccounts leaves for accounts 0..accounts-1: [key, canonical JSON value], for benchmarks that start from state. */
+export function smallbankPreloadEntries(accounts: number): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < accounts; i++) out.push([`checking:${i}`, String(OPENING_BALANCE)], [`savings:${i}`, String(OPENING_BALANCE)]);
+  return out;
 }

@@ -5,6 +5,7 @@
 // that commit one at a time, as on a peer. This isolates what remote memory and
 // local caches buy against LevelDB alone.
 
+import { cpuMicrosPer, ownCpuMicrosPer, readCpu } from './cpu-meter';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +61,7 @@ export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress:
     let committed = 0;
     let blocks = 0;
     let pending: { key: string; done: () => void }[] = [];
+    const cpuBefore = readCpu();
     const start = performance.now();
     const deadline = start + options.durationMs;
     const commitPending = () => {
@@ -104,9 +106,13 @@ export async function runYcsbStateBench(options: YcsbBenchOptions, showProgress:
     await commitPending();
     progressBar?.stop();
     const elapsedMs = performance.now() - start;
+    const cpuAfter = readCpu();
     return {
       bench: 'ycsb-state',
       ...options,
+      cpuMicrosPerTx: cpuMicrosPer(cpuBefore, cpuAfter, reads + committed),
+      cpuMicrosPerTxHere: ownCpuMicrosPer(cpuBefore, cpuAfter, reads + committed),
+      cpuIncludesChildren: cpuAfter.includesChildren,
       submitted: reads + committed,
       committed: reads + committed,
       aborted: 0,

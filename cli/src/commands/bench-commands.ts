@@ -7,6 +7,7 @@ import { runSmallbankBench } from '../bench/smallbank';
 import { runYcsbBench } from '../bench/ycsb';
 import { runYcsbStateBench } from '../bench/ycsb-state';
 import { runValidationBench } from '../bench/validation';
+import { runExecutionBench } from '../bench/execution';
 import { printJson, style } from '../output';
 import { countOption, numberOption, positiveWholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
@@ -36,6 +37,7 @@ const pipelineLabel = (r: { validation: string; validationThreads: number; sandb
 
 function printLoop(result: LoopResult): void {
   console.log(`  committed tps   ${style.bold(String(result.tps))}`);
+  console.log(`  CPU µs/tx       ${result.cpuMicrosPerTx}${result.cpuIncludesChildren ? `  (${result.cpuMicrosPerTxHere} in the node and load-generator process, the rest in sandbox processes)` : ' (this process only)'}`);
   console.log(`  latency ms      p50 ${result.latencyMs.p50}  p95 ${result.latencyMs.p95}  p99 ${result.latencyMs.p99}  max ${result.latencyMs.max}`);
   console.log(`  abort rate      ${(result.abortRate * 100).toFixed(2)}%  (${result.aborted} MVCC/phantom of ${result.submitted} submitted; ${result.rejected} refused by the contract)`);
   const c = result.commitShares;
@@ -123,6 +125,37 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
       console.log(`${style.bold(`ycsb-${result.workload}`)}  ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${result.clients} clients, ${result.cnodes} cNodes, ${store}${layer}, ${(result.durationMs / 1000).toFixed(0)} s`);
       if (opts.layer === 'state') console.log(`  operations/s    ${style.bold(String(result.tps))}  (reads and committed updates)`);
       printLoop(result);
+    });
+
+  bench
+    .command('execution')
+    .description('execution alone: a contract simulated on 1, 2, … cNodes (each a sandbox process), with state in memory; no ordering, validation or signatures')
+    .option('--contract <name>', 'smallbank or kmeans (getFood: compute-heavy)', 'kmeans')
+    .option('--cnodes <list>', 'cNode counts to try, comma-separated', '1,2')
+    .option('--duration <time>', 'measuring time per cNode count, e.g. 10s', '10s')
+    .option('--in-flight <n>', 'simulations in flight at once, spread over the cNodes', positiveInt('--in-flight'), 16)
+    .option('--accounts <n>', 'smallbank: accounts', positiveInt('--accounts'), 10_000)
+    .option('--pw <p>', 'smallbank: share of write transactions', num('--pw', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0.95)
+    .option('--profiles <n>', 'kmeans: household profiles', positiveInt('--profiles'), 200)
+    .option('--dimensions <n>', 'kmeans: features per profile', positiveInt('--dimensions'), 20)
+    .option('--clusters <n>', 'kmeans: clusters per getFood', positiveInt('--clusters'), 5)
+    .option('--epochs <n>', 'kmeans: K-Means iterations per getFood', positiveInt('--epochs'), 20)
+    .option('--no-sandbox-processes', 'run each cNode\'s isolates in this process instead of a sandbox process of its own')
+    .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
+    .option('--json', 'print the figures as JSON')
+    .action(async (opts: { contract: string; cnodes: string; duration: string; inFlight: number; accounts: number; pw: number; profiles: number; dimensions: number; clusters: number; epochs: number; sandboxProcesses: boolean; seed: number; json?: boolean }) => {
+      ctx.json = Boolean(opts.json);
+      if (opts.contract !== 'smallbank' && opts.contract !== 'kmeans') throw new BenchArgumentError(`--contract must be smallbank or kmeans, got ${JSON.stringify(opts.contract)}.`);
+      if (opts.contract === 'kmeans' && opts.profiles < opts.clusters) throw new BenchArgumentError(`--profiles (${opts.profiles}) must be at least --clusters (${opts.clusters}).`);
+      const cnodes = opts.cnodes.split(',').map((c) => positiveInt('--cnodes')(c));
+      const result = await runExecutionBench({ contract: opts.contract, cnodes, durationMs: parseDuration(opts.duration), inFlight: opts.inFlight, sandboxProcesses: opts.sandboxProcesses, seed: opts.seed, accounts: opts.accounts, pw: opts.pw, profiles: opts.profiles, dimensions: opts.dimensions, clusters: opts.clusters, epochs: opts.epochs }, showProgress());
+      if (ctx.json) return printJson(result);
+      const work = result.contract === 'kmeans' ? `kmeans getFood over ${result.profiles} profiles × ${result.dimensions} features, ${result.clusters} clusters, ${result.epochs} epochs` : `smallbank, ${result.accounts} accounts, Pw ${result.pw}`;
+      console.log(`${style.bold('execution')}  ${work}, ${result.inFlight} in flight, sandboxes ${result.sandboxProcesses ? 'in a process per cNode' : 'in this process'}, ${(result.durationMs / 1000).toFixed(0)} s per run`);
+      console.log(`  cNodes   tx/s simulated   per cNode   speed-up   CPU µs/tx${result.cpuIncludesChildren ? '' : ' (this process only)'}   failed`);
+      for (const run of result.runs) {
+        console.log(`  ${String(run.cnodes).padStart(6)}   ${style.bold(String(run.txPerSecond).padStart(14))}   ${String(run.perCnodeTxPerSecond).padStart(9)}   ${(run.speedup.toFixed(2) + '×').padStart(8)}   ${String(run.cpuMicrosPerTx).padStart(9)}   ${run.failed}`);
+      }
     });
 
   bench

@@ -1,116 +1,59 @@
-// Code run in every fresh contract context before the contract bundle: makes
-// the context deterministic by construction, and is the only code that talks to
-// the host.
+// Code run once in every contract isolate, after `ses` and before anything of
+// the contract's: it turns the isolate's one context into a hardened realm that
+// is deterministic by construction, and it is the only code that talks to the host.
 //
-// - Math.random is an sfc32 generator seeded from the tx id.
-// - Date and Date.now() read the proposal timestamp; Date with arguments works as usual.
+// - `lockdown()` (ses) freezes every intrinsic. The global object is rebuilt
+//   from a ses Compartment's (the shared, safe intrinsics) and frozen, so no
+//   transaction can change what another one sees.
+// - Math.random is an sfc32 generator seeded from the tx id; Date and
+//   Date.now() read the proposal timestamp (Date with arguments works as usual).
+//   Both read the state of the transaction the host entered, so transactions
+//   that share the realm never share a generator or a clock.
 // - WeakRef, FinalizationRegistry, SharedArrayBuffer, Atomics, WebAssembly,
-//   timers, eval and the Function constructors throw DeterminismError naming
-//   the call (they stay defined, so `typeof X` feature checks do not crash).
+//   timers, eval, Compartment and the Function constructors throw
+//   DeterminismError naming the call (they stay defined, so `typeof X` feature
+//   checks do not crash).
 // - console.* goes to the host log, tagged with contract and tx by the host.
-// - Time zone and locale are pinned, so endorsers on hosts with other TZ or
-//   LANG settings agree: the executor runs isolates in UTC (time-zone.ts), and
-//   every Intl constructor and toLocale*/localeCompare call without an explicit
-//   locale uses en-US; Date's toString names UTC in English.
+// - Time zone and locale are pinned, so endorsers on hosts with other TZ or LANG
+//   settings agree: the executor runs isolates in UTC (time-zone.ts), every Intl
+//   constructor and toLocale*/localeCompare call without an explicit locale uses
+//   en-US, and Date's toString names UTC in English.
+// - The SDK is evaluated once and hardened.
+// - Every transaction instantiates the contract module afresh: its module
+//   variables, classes, instances and closures are its own, and its
+//   `globalThis` is a fresh object over the frozen global, so what it writes
+//   there is gone with it.
 //
-// The host drives the context; it never hands the isolate a promise. The script
-// evaluates to an entry function that the host calls:
-//   entry('start', request)           seeds the context and starts the transaction
-//   entry('resume', id, ok, value)    settles state call `id` with its result (or error {name, message})
-// State calls go out through __fcHostRequest(id, op, ...args) and the outcome
-// through __fcHostDone(outcome), both fire-and-forget. So every piece of
-// contract code runs inside a host call that the host times, orders and
-// attributes to its transaction, and once the host has the outcome it simply
-// stops calling: nothing the transaction left pending can run.
+// The host drives the realm; it never hands the isolate a promise. The script
+// evaluates to an entry function:
+//   entry('install', moduleFactory)         the contract module, compiled once
+//   entry('start', n, request, ended)       starts transaction n; forgets the ended ones
+//   entry('resume', n, id, ok, value)       settles transaction n's state call `id`
+//   entry('drain')                          runs what a cut-off call left queued, as no transaction
+//   entry('metadata')                       the contract's metadata, from a fresh instance
+// State calls go out through __fcHostRequest(n, id, op, ...args), logs through
+// __fcHostLog(n, level, message) and the outcome through __fcHostDone(n,
+// outcome), all fire-and-forget. Every piece of contract code runs inside a host
+// call for one transaction, which the host times and attributes (the shared
+// `running` marker holds n); once the host has the outcome it never enters that
+// transaction again, so nothing the transaction left pending can run.
 //
-// Contexts are prepared ahead of their transaction, so module top-level code
-// runs before 'start' and sees seed "" and time 0: still deterministic.
-//
-// Inputs, set on the global by the executor and removed here:
-//   __fcHostRequest, __fcHostDone, __fcHostLog (ivm References),
-//   __fcHostRunning (a shared Int32Array buffer) and __fcContextId. The state
-//   functions are handed to the contract runtime once, through __fcTakeHost().
+// Inputs, set on the global by the realm and removed here: __fcHostRequest,
+// __fcHostDone, __fcHostLog (ivm References) and __fcHostRunning (a shared
+// Int32Array buffer). `__FC_SDK__` is replaced by the SDK's CommonJS body.
 
-export const BOOTSTRAP_SOURCE = String.raw`
+const SDK_PLACEHOLDER = '__FC_SDK__';
+
+const BOOTSTRAP_TEMPLATE = String.raw`
 (function () {
   'use strict';
   const g = globalThis;
   const refs = { request: g.__fcHostRequest, done: g.__fcHostDone, log: g.__fcHostLog };
   const running = new Int32Array(g.__fcHostRunning);
-  const contextId = g.__fcContextId;
-  delete g.__fcHostRequest;
-  delete g.__fcHostDone;
-  delete g.__fcHostLog;
-  delete g.__fcHostRunning;
-  delete g.__fcContextId;
-  running[0] = contextId;
+  for (const name of ['__fcHostRequest', '__fcHostDone', '__fcHostLog', '__fcHostRunning']) delete g[name];
   const copy = { arguments: { copy: true } };
-  const pending = new Map();
-  let nextCall = 0;
-  const request = (op, args) => new Promise((resolve, reject) => {
-    const id = nextCall++;
-    pending.set(id, { resolve, reject });
-    refs.request.applyIgnored(undefined, [id, op, ...args], copy);
-  });
-  const hostLog = (level, message) => refs.log.applyIgnored(undefined, [level, String(message)], copy);
-  let hostTaken = false;
-  g.__fcTakeHost = function () {
-    if (hostTaken) throw new Error('sandbox host functions were already taken');
-    hostTaken = true;
-    return {
-      get: (key) => request('get', [key]),
-      range: (start, end, limit) => request('range', [start, end, limit]),
-      log: hostLog,
-    };
-  };
 
-  class DeterminismError extends Error {
-    constructor(what, hint) {
-      super(what + ' is not available in contracts: ' + hint);
-      this.name = 'DeterminismError';
-    }
-  }
-  g.DeterminismError = DeterminismError;
-  const forbidden = (what, hint) => function () { throw new DeterminismError(what, hint); };
-
-  // sfc32 seeded by a 128-bit FNV-1a mix of the tx id: same tx id, same numbers, on every endorser.
-  let a = 0, b = 0, c = 0, d = 0;
-  const seed = (text) => {
-    a = 0x811c9dc5; b = 0x01000193; c = 0x9e3779b9; d = 0x85ebca6b;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      a = Math.imul(a ^ ch, 0x01000193) >>> 0;
-      b = Math.imul(b ^ a, 0x85ebca6b) >>> 0;
-      c = Math.imul(c ^ b, 0xc2b2ae35) >>> 0;
-      d = Math.imul(d ^ c, 0x27d4eb2f) >>> 0;
-    }
-    for (let i = 0; i < 16; i++) random();
-  };
-  const random = function random() {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t / 4294967296;
-  };
-  seed('');
-  Object.defineProperty(Math, 'random', { value: random, writable: false, configurable: false });
-
-  const RealDate = Date;
-  let now = 0;
-  function FlexDate(...args) {
-    if (!new.target) return new RealDate(now).toString();
-    return args.length === 0 ? new RealDate(now) : new RealDate(...args);
-  }
-  FlexDate.prototype = RealDate.prototype;
-  FlexDate.now = function now_() { return now; };
-  FlexDate.parse = RealDate.parse;
-  FlexDate.UTC = RealDate.UTC;
-  Object.defineProperty(RealDate.prototype, 'constructor', { value: FlexDate, writable: true, configurable: true });
-  g.Date = FlexDate;
-
+  // Locale and time zone pins go into the intrinsics before lockdown freezes them.
   const LOCALE = 'en-US';
   const withDefaultLocale = (locales) => (locales === undefined ? LOCALE : locales);
   for (const name of ['Collator', 'DateTimeFormat', 'NumberFormat', 'PluralRules', 'RelativeTimeFormat', 'ListFormat', 'DisplayNames', 'Segmenter']) {
@@ -140,7 +83,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
   pinLocaleArg(String.prototype, 'toLocaleLowerCase', 0);
   pinLocaleArg(Number.prototype, 'toLocaleString', 0);
   pinLocaleArg(BigInt.prototype, 'toLocaleString', 0);
-  for (const name of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) pinLocaleArg(RealDate.prototype, name, 0);
+  for (const name of ['toLocaleString', 'toLocaleDateString', 'toLocaleTimeString']) pinLocaleArg(Date.prototype, name, 0);
   const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   const two = (n) => String(n).padStart(2, '0');
@@ -149,7 +92,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
     const y = d.getUTCFullYear();
     return DAYS[d.getUTCDay()] + ' ' + MONTHS[d.getUTCMonth()] + ' ' + two(d.getUTCDate()) + ' ' + (y < 0 ? '-' + String(-y).padStart(6, '0') : String(y).padStart(4, '0'));
   };
-  const dateMethod = (name, format) => Object.defineProperty(RealDate.prototype, name, {
+  const dateMethod = (name, format) => Object.defineProperty(Date.prototype, name, {
     value: function () { return Number.isNaN(this.getTime()) ? 'Invalid Date' : format(this); },
     writable: true,
     configurable: true,
@@ -157,84 +100,234 @@ export const BOOTSTRAP_SOURCE = String.raw`
   dateMethod('toString', (d) => utcDate(d) + ' ' + utcTime(d));
   dateMethod('toDateString', utcDate);
   dateMethod('toTimeString', utcTime);
+  const RealDate = Date;
 
+  // localeTaming 'unsafe' keeps the en-US pins above; errorTaming 'unsafe' keeps stacks for source maps.
+  g.lockdown({ errorTaming: 'unsafe', consoleTaming: 'unsafe', localeTaming: 'unsafe', overrideTaming: 'moderate', reporting: 'none' });
+  const harden = g.harden;
+
+  // The transaction the host entered: its generator, its clock, its log tag.
+  const idle = { n: 0, now: 0, a: 0, b: 0, c: 0, d: 0 };
+  let current = idle;
+  const txs = new Map();
+
+  // sfc32 seeded by a 128-bit FNV-1a mix of the tx id: same tx id, same numbers, on every endorser.
+  const random = function random() {
+    const s = current;
+    const t = (((s.a + s.b) >>> 0) + s.d) >>> 0;
+    s.d = (s.d + 1) >>> 0;
+    s.a = s.b ^ (s.b >>> 9);
+    s.b = (s.c + (s.c << 3)) >>> 0;
+    s.c = (s.c << 21) | (s.c >>> 11);
+    s.c = (s.c + t) >>> 0;
+    return t / 4294967296;
+  };
+  const seed = (s, text) => {
+    let a = 0x811c9dc5, b = 0x01000193, c = 0x9e3779b9, d = 0x85ebca6b;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text.charCodeAt(i);
+      a = Math.imul(a ^ ch, 0x01000193) >>> 0;
+      b = Math.imul(b ^ a, 0x85ebca6b) >>> 0;
+      c = Math.imul(c ^ b, 0xc2b2ae35) >>> 0;
+      d = Math.imul(d ^ c, 0x27d4eb2f) >>> 0;
+    }
+    s.a = a; s.b = b; s.c = c; s.d = d;
+    const previous = current;
+    current = s;
+    for (let i = 0; i < 16; i++) random();
+    current = previous;
+  };
+  seed(idle, '');
+
+  class DeterminismError extends Error {
+    constructor(what, hint) {
+      super(what + ' is not available in contracts: ' + hint);
+      this.name = 'DeterminismError';
+    }
+  }
+  const forbidden = (what, hint) => function () { throw new DeterminismError(what, hint); };
+  const codeHint = 'code built at run time is not allowed';
+
+  // The global: the shared intrinsics of a ses Compartment, then the pinned and forbidden ones.
+  const shared = new g.Compartment().globalThis;
+  const globals = {};
+  for (const name of Reflect.ownKeys(shared)) if (typeof name === 'string' && name !== 'globalThis') globals[name] = shared[name];
+  // ses keeps these out of compartments (their results can differ between engines); one V8 version on every
+  // endorser computes them alike, and contracts' libraries need them. lockdown froze them with the rest.
+  for (const name of ['Intl', 'Float32Array', 'Float64Array']) globals[name] = g[name];
+  const mathDescriptors = Object.getOwnPropertyDescriptors(shared.Math);
+  mathDescriptors.random = { value: random, writable: false, enumerable: false, configurable: false };
+  globals.Math = Object.create(Object.prototype, mathDescriptors);
+  function FlexDate(...args) {
+    if (!new.target) return new RealDate(current.now).toString();
+    return args.length === 0 ? new RealDate(current.now) : new RealDate(...args);
+  }
+  FlexDate.prototype = RealDate.prototype;
+  FlexDate.now = function now() { return current.now; };
+  FlexDate.parse = RealDate.parse;
+  FlexDate.UTC = RealDate.UTC;
+  globals.Date = FlexDate;
+  globals.DeterminismError = DeterminismError;
   const gcHint = 'garbage collection runs at different times on each node';
-  g.WeakRef = forbidden('WeakRef', gcHint);
-  g.FinalizationRegistry = forbidden('FinalizationRegistry', gcHint);
+  globals.WeakRef = forbidden('WeakRef', gcHint);
+  globals.FinalizationRegistry = forbidden('FinalizationRegistry', gcHint);
   const sharedHint = 'contracts run single-threaded';
-  g.SharedArrayBuffer = forbidden('SharedArrayBuffer', sharedHint);
+  globals.SharedArrayBuffer = forbidden('SharedArrayBuffer', sharedHint);
   const atomics = {};
-  const atomicsNames = ['add', 'and', 'compareExchange', 'exchange', 'isLockFree', 'load', 'notify', 'or', 'store', 'sub', 'wait', 'waitAsync', 'xor'];
-  for (const name of atomicsNames) atomics[name] = forbidden('Atomics.' + name, sharedHint);
-  g.Atomics = atomics;
+  for (const name of ['add', 'and', 'compareExchange', 'exchange', 'isLockFree', 'load', 'notify', 'or', 'store', 'sub', 'wait', 'waitAsync', 'xor']) atomics[name] = forbidden('Atomics.' + name, sharedHint);
+  globals.Atomics = atomics;
   const wasm = {};
   for (const name of ['Module', 'Instance', 'Memory', 'Table', 'Global', 'compile', 'instantiate', 'validate', 'compileStreaming', 'instantiateStreaming']) {
     wasm[name] = forbidden('WebAssembly.' + name, 'WebAssembly is not allowed in contracts');
   }
-  g.WebAssembly = wasm;
-  for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate']) {
-    g[name] = forbidden(name, 'a transaction runs to completion once; do the work directly');
+  globals.WebAssembly = wasm;
+  for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'queueMicrotask']) {
+    globals[name] = forbidden(name, 'a transaction runs to completion once; do the work directly');
   }
-  const codeHint = 'code built at run time is not allowed';
-  g.eval = forbidden('eval', codeHint);
+  globals.eval = forbidden('eval', codeHint);
+  globals.Compartment = forbidden('Compartment', codeHint);
   const functionCtor = forbidden('Function', codeHint);
   functionCtor.prototype = Function.prototype;
-  for (const proto of [Function.prototype, Object.getPrototypeOf(async function () {}), Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function* () {})]) {
-    Object.defineProperty(proto, 'constructor', { value: functionCtor, writable: false, configurable: false });
-  }
-  g.Function = functionCtor;
+  globals.Function = functionCtor;
 
+  const hostLog = (n, level, message) => refs.log.applyIgnored(undefined, [n, level, String(message)], copy);
   const format = (args) => args.map((x) => {
     if (typeof x === 'string') return x;
     if (x instanceof Error) return x.stack || String(x);
     if (typeof x === 'bigint') return x + 'n';
     try { return JSON.stringify(x, (k, v) => (typeof v === 'bigint' ? v + 'n' : v)); } catch (e) { return String(x); }
   }).join(' ');
-  const log = (level) => (...args) => hostLog(level, format(args));
-  g.console = { log: log('info'), info: log('info'), debug: log('debug'), warn: log('warn'), error: log('error'), trace: log('debug') };
+  const log = (level) => (...args) => hostLog(current.n, level, format(args));
+  globals.console = { log: log('info'), info: log('info'), debug: log('debug'), warn: log('warn'), error: log('error'), trace: log('debug') };
 
+  // Object and Reflect are among the names removed and put back.
+  const { defineProperty, getOwnPropertyDescriptor, freeze } = Object;
+  const { ownKeys } = Reflect;
+  // undefined, NaN and Infinity are not configurable, and already what they should be.
+  for (const name of ownKeys(g)) if (getOwnPropertyDescriptor(g, name).configurable) delete g[name];
+  for (const name of ownKeys(globals)) {
+    if (getOwnPropertyDescriptor(g, name)) continue;
+    defineProperty(g, name, { value: harden(globals[name]), writable: false, enumerable: false, configurable: false });
+  }
+  defineProperty(g, 'globalThis', { value: g, writable: false, enumerable: false, configurable: false });
+  freeze(g);
+
+  const sdkModule = { exports: {} };
+  (function (module, exports) {
+${SDK_PLACEHOLDER}
+  })(sdkModule, sdkModule.exports);
+  // Bundled exports are getters, which harden does not follow: copy the values out, then harden them.
+  const sdk = {};
+  for (const name of Object.keys(sdkModule.exports)) sdk[name] = sdkModule.exports[name];
+  harden(sdk);
+  const requireModule = harden(function require(name) {
+    if (name === '@flexchain/sdk') return sdk;
+    throw new Error('Cannot find module ' + JSON.stringify(String(name)) + ': at run time a contract can import only @flexchain/sdk; bundle its other dependencies with flexchain build');
+  });
+
+  // A fresh instance of the contract module: its own bindings, classes, closures and globalThis.
+  let moduleFactory;
+  const instantiate = () => {
+    if (typeof moduleFactory !== 'function') throw new Error('the contract module was not installed in its sandbox');
+    const module = { exports: {} };
+    moduleFactory(requireModule, module, module.exports, Object.create(g));
+    return module.exports;
+  };
+
+  const FROZEN = /read.only property|not extensible|Cannot redefine property|Cannot delete property|Cannot assign to|object is frozen/;
   const describe = (err) => {
     try {
-      if (err instanceof Error) return { name: String(err.name), message: String(err.message), stack: String(err.stack || '') };
+      if (err instanceof Error) {
+        const name = String(err.name);
+        let message = String(err.message);
+        // lockdown makes every Function constructor inert; name it as the forbidden call it is.
+        if (err instanceof TypeError && /constructor is not a valid constructor/.test(message)) {
+          return { name: 'DeterminismError', message: 'Function is not available in contracts: ' + codeHint, stack: String(err.stack || '') };
+        }
+        if (err instanceof TypeError && FROZEN.test(message)) {
+          message += ' (built-ins and globals are frozen in contracts: keep data in your own objects, and state in the world state)';
+        }
+        return { name, message, stack: String(err.stack || '') };
+      }
       return { name: 'Error', message: String(err), stack: '' };
     } catch (e) {
       return { name: 'Error', message: 'the contract threw a value that cannot be described', stack: '' };
     }
   };
-  const finish = (outcome) => {
+  const finish = (tx, outcome) => {
+    txs.delete(tx.n);
     try {
-      refs.done.applyIgnored(undefined, [outcome], copy);
+      refs.done.applyIgnored(undefined, [tx.n, outcome], copy);
     } catch (err) {
-      refs.done.applyIgnored(undefined, [{ ok: false, error: { name: 'SandboxError', message: 'the transaction outcome cannot be copied out of the sandbox: ' + describe(err).message, stack: '' } }], copy);
+      refs.done.applyIgnored(undefined, [tx.n, { ok: false, error: { name: 'SandboxError', message: 'the transaction outcome cannot be copied out of the sandbox: ' + describe(err).message, stack: '' } }], copy);
     }
   };
-  let begun = false;
-  return function entry(op, a, b, c) {
-    // Whatever runs until the next entry is this context's: the host blames an out-of-memory disposal on it.
-    running[0] = contextId;
-    if (op === 'resume') {
-      const call = pending.get(a);
-      if (!call) return;
-      pending.delete(a);
-      if (b) call.resolve(c);
-      else {
-        const error = new Error(c.message);
-        error.name = c.name;
-        call.reject(error);
-      }
-      return;
-    }
-    if (op !== 'start' || begun) return;
-    begun = true;
-    seed(a.txId);
-    now = a.timeMs;
+  const request = (tx, op, args) => new Promise((resolve, reject) => {
+    const id = tx.nextCall++;
+    tx.pending.set(id, { resolve, reject });
+    refs.request.applyIgnored(undefined, [tx.n, id, op, ...args], copy);
+  });
+  const hostFor = (tx) => ({
+    get: (key) => request(tx, 'get', [key]),
+    range: (start, end, limit) => request(tx, 'range', [start, end, limit]),
+    log: (level, message) => hostLog(tx.n, level, message),
+  });
+  // Whatever runs until the next entry is this transaction's: the host blames an out-of-memory disposal on it.
+  const enter = (n) => {
+    running[0] = n;
+    current = txs.get(n) || idle;
+    return txs.get(n);
+  };
+
+  const start = (n, request_, ended) => {
+    for (const e of ended) txs.delete(e);
+    if (txs.has(n)) return;
+    const tx = { n, now: request_.timeMs, a: 0, b: 0, c: 0, d: 0, pending: new Map(), nextCall: 0 };
+    seed(tx, request_.txId);
+    txs.set(n, tx);
+    enter(n);
     let result;
     try {
-      result = Promise.resolve(g.__flexchain.simulate(a));
+      result = Promise.resolve(instantiate().simulate(request_, hostFor(tx)));
     } catch (err) {
       result = Promise.reject(err);
     }
-    result.then(finish, (err) => finish({ ok: false, error: describe(err) }));
+    result.then((outcome) => finish(tx, outcome), (err) => finish(tx, { ok: false, error: describe(err) }));
+  };
+
+  return function entry(op, a, b, c, d) {
+    switch (op) {
+      case 'install':
+        moduleFactory = a;
+        return;
+      case 'start':
+        return start(a, b, c);
+      case 'resume': {
+        const tx = enter(a);
+        const call = tx && tx.pending.get(b);
+        if (!call) return;
+        tx.pending.delete(b);
+        if (c) call.resolve(d);
+        else {
+          const error = new Error(d.message);
+          error.name = d.name;
+          call.reject(error);
+        }
+        return;
+      }
+      case 'drain':
+        enter(0);
+        return;
+      case 'metadata':
+        enter(0);
+        return instantiate().metadata();
+    }
   };
 })();
 `;
+
+/** The bootstrap with the SDK's CommonJS body (sandbox-sdk.ts) inlined. */
+export function bootstrapSource(sdkSource: string): string {
+  const at = BOOTSTRAP_TEMPLATE.indexOf(SDK_PLACEHOLDER);
+  return BOOTSTRAP_TEMPLATE.slice(0, at) + sdkSource + BOOTSTRAP_TEMPLATE.slice(at + SDK_PLACEHOLDER.length);
+}

@@ -117,3 +117,69 @@ describe('ContractExecutor (isolated-vm sandbox)', () => {
     expect(await run('writeMany', [50])).toBeUndefined();
   });
 });
+
+describe('ContractExecutor: nothing a transaction does survives it', () => {
+  let executor: ContractExecutor;
+  const logs: string[] = [];
+  const store = new MemoryVersionedStore();
+  const state = { get: (k: string) => store.get(k), rangePage: async (s: string, e: string, n: number) => store.scan(s, e).slice(0, n) };
+  const call = (fn: string, nonce?: string) => newProposal({ channelId: 'test', contract: 'persistence', fn, args: [], creator: { mspId: 'Org1MSP', id: 'client' }, timestamp: TIMESTAMP, ...(nonce ? { nonce } : {}) });
+  const run = async (fn: string, nonce?: string) => {
+    const result = await executor.simulate(call(fn, nonce), identity, state);
+    return result.payload.length ? fromJsonBytes(result.payload) : undefined;
+  };
+
+  beforeAll(async () => {
+    const built = await buildPackage(join(__dirname, '..', '..', 'test-fixtures', 'sandbox'), { entry: 'persistence.ts', outDir: mkdtempSync(join(tmpdir(), 'flexchain-sandbox-')) });
+    // One worker: every transaction below shares one isolate and one realm.
+    executor = new ContractExecutor(built.pkg, resolveHostConfig({ txCpuTimeMs: 200, txWallTimeMs: 400, cnodeWorkers: 1 }), (_level, message) => logs.push(message));
+  }, 60_000);
+
+  afterAll(() => executor.dispose());
+
+  it('module variables, module-level Maps, closures captured at load, static and instance fields, and globalThis start fresh', async () => {
+    for (let i = 0; i < 3; i++) expect(await run('counters')).toEqual({ module: 1, map: 1, closure: 1, statics: 1, instance: 1, global: 1 });
+  });
+
+  it('shared intrinsics, the global and the SDK cannot be changed, with a clear error', async () => {
+    const results = (await run('mutateShared')) as Record<string, string>;
+    for (const [what, outcome] of Object.entries(results)) {
+      expect([what, outcome]).not.toEqual([what, 'changed']);
+    }
+    expect(results.arrayPrototype).toMatch(/^TypeError: .*not extensible/);
+    await expect(run('pollute')).rejects.toThrow(/persistence\.pollute failed: TypeError: .*built-ins and globals are frozen in contracts/);
+    expect(results.sharedRegistry).toMatch(/ContractDefinitionInvalidError: @Submit must decorate a method the contract class defines itself/);
+    await run('setStackTraceLimit');
+    expect(await run('observeShared')).toEqual({ arrayPrototype: 'undefined', objectPrototype: 'undefined', realGlobal: 'undefined', maxWorks: true, stackTraceLimit: 'undefined', sdkTypes: 'function' });
+  });
+
+  it('a continuation left waiting after the method returned never runs', async () => {
+    logs.length = 0;
+    expect(await run('leaveBehind')).toBe('returned');
+    for (let i = 0; i < 5; i++) expect(await run('ok')).toBe('still serving');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logs).not.toContain('late continuation ran');
+  });
+
+  it('promise jobs queued by a transaction cut off at txCpuTimeMs never run in the next one', async () => {
+    logs.length = 0;
+    const rebuilds = executor.rebuilds;
+    await expect(run('spinWithQueuedJobs')).rejects.toThrow(/exceeded txCpuTimeMs \(200 ms\)/);
+    const started = Date.now();
+    expect(await run('ok')).toBe('still serving');
+    // The next transaction ran at once: the jobs were drained as no transaction's, not in its time.
+    expect(Date.now() - started).toBeLessThan(150);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logs).not.toContain('queued job ran');
+    expect(executor.rebuilds).toBe(rebuilds);
+  });
+
+  it('Math.random and Date belong to the transaction that runs, however transactions interleave', async () => {
+    const nonces = ['a1'.repeat(12), 'b2'.repeat(12), 'c3'.repeat(12), 'd4'.repeat(12)];
+    const alone: unknown[] = [];
+    for (const nonce of nonces) alone.push(await run('randomAfterRead', nonce));
+    const together = await Promise.all(nonces.map((nonce) => run('randomAfterRead', nonce)));
+    expect(together).toEqual(alone);
+    expect(new Set(alone.map((r) => (r as { random: number }).random)).size).toBe(nonces.length);
+  });
+});

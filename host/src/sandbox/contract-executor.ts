@@ -1,17 +1,22 @@
 // Runs one contract's transactions in isolated-vm sandboxes on a cNode.
 //
 // One isolate per contract per cNode worker (config.cnodeWorkers), reused
-// across transactions; every transaction gets a fresh context, so nothing a
-// transaction leaves in module globals reaches the next one. Contexts are
-// prepared ahead (bootstrap and bundle evaluated on the isolate's thread).
+// across transactions: a hardened realm (hardened-realm.ts, bootstrap.ts) in
+// which every transaction instantiates the contract module afresh, so nothing
+// one transaction leaves in module variables, instances, closures or
+// globalThis reaches the next, and the shared intrinsics, global and SDK are frozen.
 //
-// The host drives every context (bootstrap.ts): it starts the transaction and
-// resumes it with each state read's result. So:
+// The host drives the realm: it starts each transaction and resumes it with
+// each state read's result, one call at a time. So:
 // - every piece of contract code, before and after each await, runs inside a
-//   host call bounded by txCpuTimeMs, and the transaction by txWallTimeMs;
-// - an isolate that hits isolateMemoryMb is blamed on the transaction whose
-//   context was running (a marker in shared memory that the bootstrap writes at
-//   every entry); every other transaction in it gets SandboxRestartedError at once;
+//   host call for its own transaction bounded by txCpuTimeMs, and the
+//   transaction by txWallTimeMs;
+// - a call cut off at txCpuTimeMs may leave promise jobs queued in V8; the
+//   realm is drained (entered as no transaction) before anyone else's code
+//   runs, and rebuilt if draining does not finish;
+// - an isolate that hits isolateMemoryMb is blamed on the transaction that was
+//   running (a marker in shared memory that the bootstrap writes at every
+//   entry); every other transaction in it gets SandboxRestartedError at once;
 // - state reads are answered in the order they were made, so completion order
 //   cannot differ between endorsers;
 // - once a transaction settles (outcome, error, or txWallTimeMs) it is never
@@ -21,18 +26,15 @@
 // (sandbox-outcome.ts), against the reads actually served, and against the
 // host's response rules before anyone signs it. Safe to call concurrently.
 
-import ivm from 'isolated-vm';
 import { assertValidKey, FlexChainError, formatVersion, versionsEqual, type ChaincodeEvent, type IdentityInfo, type LogLevel, type RwSet, type TransactionKind, type Version } from '@flexchain/sdk';
 import { errorToWire, type Proposal } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { StateAccess } from '../state/state-access';
 import { assertRangeBound, assertResponseWithinRules, TxLimitExceededError } from '../validate/response-rules';
-import { BOOTSTRAP_SOURCE } from './bootstrap';
 import { packageId, type ContractPackage } from './contract-package';
-import { BUNDLE_FILE_NAME } from './packager';
+import { after, HardenedRealm, isTimeout, type CallResult } from './hardened-realm';
 import { outcomeOf, SandboxOutcomeInvalidError } from './sandbox-outcome';
 import { StackMapper } from './source-map';
-import { pinSandboxTimeZone } from './time-zone';
 
 export { TxLimitExceededError };
 
@@ -69,47 +71,29 @@ export interface SandboxResult {
 export type ContractLogSink = (level: LogLevel, message: string, tag: { contract: string; fn: string; txId: string }) => void;
 
 interface Slot {
-  readonly isolate: ivm.Isolate;
-  readonly bootstrap: ivm.Script;
-  readonly bundle: ivm.Script;
-  /** Contexts being prepared or ready, oldest first. */
-  readonly ready: Promise<PreparedContext>[];
-  /** Transactions running in this isolate. */
-  readonly runs: Set<TxRun>;
-  /**
-   * Id of the context whose code the isolate runs or ran last, written by the
-   * bootstrap at every entry (shared memory): after an out-of-memory disposal it
-   * names the transaction that caused it.
-   */
-  readonly running: Int32Array;
-  nextContextId: number;
+  readonly realm: HardenedRealm;
+  /** Transactions running in this isolate, by number. */
+  readonly runs: Map<number, TxRun>;
+  /** Numbers of transactions that settled since the last start, so the realm can forget them. */
+  ended: number[];
+  /** Calls into an asynchronous realm, one after another. */
+  queue: Promise<void>;
   inFlight: number;
-}
-
-/** A prepared context and the transaction it serves once taken. */
-interface PreparedContext {
-  readonly context: ivm.Context;
-  /** Written to Slot.running whenever this context's code runs. */
-  readonly contextId: number;
-  /** The bootstrap's entry function (see bootstrap.ts). */
-  readonly entry: ivm.Reference<(...args: unknown[]) => void>;
-  run?: TxRun;
 }
 
 /** A simulation in progress, as the host keeps it. */
 interface TxRun {
+  /** Number of the transaction in its realm; never 0, which is no transaction. */
+  readonly n: number;
   readonly proposal: Proposal;
   /** "Transaction <id> (<contract>.<fn>)", for error messages. */
   readonly where: string;
   readonly state: StateAccess;
   readonly slot: Slot;
-  readonly prepared: PreparedContext;
   readonly log: (level: LogLevel, message: string) => void;
   /** Settles the simulation with the sandbox's raw outcome or a host error; later calls do nothing. */
   readonly settle: (outcome: unknown) => void;
   settled: boolean;
-  /** This transaction's calls into the isolate, one after another. */
-  calls: Promise<void>;
   logBytes: number;
   stateCalls: number;
   /** Version of every key served by a point read, so the reported read set can be checked against it. */
@@ -120,14 +104,22 @@ interface TxRun {
   readonly replies: Map<number, { readonly id: unknown; readonly ok: boolean; readonly value: unknown }>;
 }
 
-const COPY = { arguments: { copy: true } } as const;
+/** Drain calls after a cut-off call before the realm is rebuilt: V8 drops the queue when a drain is cut off too, so two suffice. */
+const DRAIN_CALLS_MAX = 3;
+
+export interface ContractExecutorOptions {
+  /** Enter realms with applySync: for a sandbox process, whose thread runs nothing else. */
+  readonly syncCalls?: boolean;
+}
 
 export class ContractExecutor {
   readonly packageId: string;
   private readonly slots: (Slot | undefined)[];
   private readonly stackMapper: StackMapper;
+  private readonly syncCalls: boolean;
   private disposed = false;
   private readonly waiters: (() => void)[] = [];
+  private nextTx = 1;
   /** Isolates rebuilt after a limit was hit; shown in status. */
   rebuilds = 0;
 
@@ -135,22 +127,23 @@ export class ContractExecutor {
     readonly pkg: ContractPackage,
     private readonly config: HostConfig,
     private readonly log: ContractLogSink,
+    options: ContractExecutorOptions = {},
   ) {
     this.packageId = packageId(pkg);
     this.slots = new Array<Slot | undefined>(config.cnodeWorkers).fill(undefined);
     this.stackMapper = new StackMapper(pkg.sourceMap, config.errorStackFramesMax);
+    this.syncCalls = options.syncCalls ?? false;
   }
 
   async simulate(proposal: Proposal, identity: IdentityInfo, state: StateAccess): Promise<SandboxResult> {
     if (this.disposed) throw new SandboxRestartedError(`The sandbox of ${this.pkg.name} was shut down.`, { hint: 'Retry; the contract may have been upgraded.' });
-    const slot = await this.acquireSlot();
     const where = `Transaction ${proposal.txId.slice(0, 12)} (${this.pkg.name}.${proposal.fn})`;
+    const slot = await this.acquireSlot(where);
     let run: TxRun | undefined;
     let watchdog: NodeJS.Timeout | undefined;
     try {
-      const prepared = await this.takeContext(slot);
       const raw = await new Promise<unknown>((settle) => {
-        run = this.newRun(proposal, where, state, slot, prepared, settle);
+        run = this.newRun(proposal, where, state, slot, settle);
         watchdog = setTimeout(() => this.overran(run!), this.config.txWallTimeMs);
         const request = {
           fn: proposal.fn,
@@ -163,7 +156,9 @@ export class ContractExecutor {
           limits: this.config.stub,
           rangeBatch: this.config.rangeBatchEntries,
         };
-        this.enter(run, (timeout) => prepared.entry.apply(undefined, ['start', request], { ...COPY, timeout }));
+        const ended = slot.ended;
+        slot.ended = [];
+        this.enter(run, ['start', run.n, request, ended]);
       });
       if (raw instanceof Error) throw raw;
       const outcome = outcomeOf(raw);
@@ -179,12 +174,8 @@ export class ContractExecutor {
       clearTimeout(watchdog);
       if (run) {
         run.settled = true;
-        slot.runs.delete(run);
-        // The entry reference keeps the context's bootstrap alive in the isolate's heap: release both.
-        if (!slot.isolate.isDisposed) {
-          run.prepared.entry.release();
-          run.prepared.context.release();
-        }
+        slot.runs.delete(run.n);
+        slot.ended.push(run.n);
       }
       this.releaseSlot(slot);
     }
@@ -192,20 +183,17 @@ export class ContractExecutor {
 
   dispose(): void {
     this.disposed = true;
-    for (const slot of this.slots) {
-      if (!slot || slot.isolate.isDisposed) continue;
-      slot.isolate.dispose();
-    }
+    for (const slot of this.slots) slot?.realm.dispose();
   }
 
-  private newRun(proposal: Proposal, where: string, state: StateAccess, slot: Slot, prepared: PreparedContext, settle: (outcome: unknown) => void): TxRun {
+  private newRun(proposal: Proposal, where: string, state: StateAccess, slot: Slot, settle: (outcome: unknown) => void): TxRun {
     const tag = { contract: this.pkg.name, fn: proposal.fn, txId: proposal.txId };
     const run: TxRun = {
+      n: this.nextTx++,
       proposal,
       where,
       state,
       slot,
-      prepared,
       log: (level, message) => this.log(level, message, tag),
       settle: (outcome) => {
         if (run.settled) return;
@@ -213,7 +201,6 @@ export class ContractExecutor {
         settle(outcome);
       },
       settled: false,
-      calls: Promise.resolve(),
       logBytes: 0,
       stateCalls: 0,
       served: new Map(),
@@ -221,48 +208,67 @@ export class ContractExecutor {
       nextDelivery: 0,
       replies: new Map(),
     };
-    prepared.run = run;
-    slot.runs.add(run);
+    slot.runs.set(run.n, run);
     return run;
   }
 
   /**
-   * Runs one call into the isolate for `run`, after that transaction's earlier
-   * calls, so its state reads are answered in order. Each call may take up to
-   * txCpuTimeMs of synchronous work, so code after every await is bounded, and
-   * the whole transaction by txWallTimeMs. Calls of different transactions are
-   * not held back for each other: the isolate runs them one at a time anyway.
-   * A call that fails settles its own transaction; if the isolate went down,
-   * isolateLost answers every transaction in it.
+   * One call into the realm for `run`, after every call before it (the realm
+   * runs one at a time), so its state reads are answered in order. Each call
+   * may take up to txCpuTimeMs of synchronous work, so code after every await
+   * is bounded, and the whole transaction by txWallTimeMs. A call that fails
+   * settles its own transaction; if the isolate went down, isolateLost answers
+   * every transaction in it.
    */
-  private enter(run: TxRun, call: (timeoutMs: number) => Promise<unknown>): void {
+  private enter(run: TxRun, args: readonly unknown[]): void {
     const slot = run.slot;
-    run.calls = run.calls.then(async () => {
-      if (run.settled || slot.isolate.isDisposed) return;
-      try {
-        await call(this.config.txCpuTimeMs);
-      } catch (err) {
-        if (slot.isolate.isDisposed) return this.isolateLost(slot);
-        const message = err instanceof Error ? err.message : String(err);
-        run.settle(
-          /timed out/i.test(message)
-            ? new TxLimitExceededError(`${run.where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' })
-            : new ContractExecutionError(this.pkg.name, run.proposal.fn, 'SandboxError', message, ''),
-        );
-      }
+    const step = (): void | Promise<void> => {
+      if (run.settled || slot.realm.disposed) return;
+      return after(slot.realm.call(args, this.config.txCpuTimeMs), (result) => (result.ok ? undefined : this.callFailed(run, result)));
+    };
+    if (this.syncCalls) void step();
+    else slot.queue = slot.queue.then(step);
+  }
+
+  private callFailed(run: TxRun, result: Extract<CallResult, { ok: false }>): void | Promise<void> {
+    const slot = run.slot;
+    if (slot.realm.disposed) return this.isolateLost(slot);
+    if (!isTimeout(result.error)) {
+      const message = result.error instanceof Error ? result.error.message : String(result.error);
+      return run.settle(new ContractExecutionError(this.pkg.name, run.proposal.fn, 'SandboxError', message, ''));
+    }
+    run.settle(new TxLimitExceededError(`${run.where} exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Look for an endless loop, or do less work per transaction.' }));
+    return this.drain(slot, 0);
+  }
+
+  /**
+   * A cut-off call can leave promise jobs of its transaction queued in V8, which
+   * would run in the next call, someone else's. Entering the realm as no
+   * transaction runs them where they can reach nothing; if they run over, V8
+   * drops the rest of the queue, and a realm that still does not drain is rebuilt.
+   */
+  private drain(slot: Slot, attempt: number): void | Promise<void> {
+    if (attempt === DRAIN_CALLS_MAX) {
+      slot.realm.dispose();
+      return this.isolateLost(slot);
+    }
+    return after(slot.realm.call(['drain'], this.config.txCpuTimeMs), (result) => {
+      if (result.ok) return;
+      if (slot.realm.disposed) return this.isolateLost(slot);
+      return this.drain(slot, attempt + 1);
     });
   }
 
   /**
    * The isolate was disposed under its transactions (isolateMemoryMb). The one
-   * whose context was running, as the shared marker says, exceeded the limit;
-   * every other transaction in the isolate is answered now rather than left waiting.
+   * that was running, as the shared marker says, exceeded the limit; every
+   * other transaction in the isolate is answered now rather than left waiting.
    */
   private isolateLost(slot: Slot): void {
-    const culprit = [...slot.runs].find((r) => r.prepared.contextId === slot.running[0]);
+    const culprit = slot.runs.get(slot.realm.running[0]!);
     culprit?.settle(new TxLimitExceededError(`${culprit.where} exceeded isolateMemoryMb (${this.config.isolateMemoryMb} MiB).`, { hint: 'Hold less data in memory at once; page through ranges.' }));
-    const cause = culprit ? `transaction ${culprit.proposal.txId.slice(0, 12)} exceeded isolateMemoryMb` : 'a contract exceeded isolateMemoryMb while its module loaded';
-    for (const other of slot.runs) {
+    const cause = culprit ? `transaction ${culprit.proposal.txId.slice(0, 12)} exceeded isolateMemoryMb` : 'code left queued by a transaction that was cut off ran over its time again';
+    for (const other of slot.runs.values()) {
       if (other !== culprit) other.settle(new SandboxRestartedError(`${other.where} was interrupted because its sandbox was restarted: ${cause}.`, { hint: 'Submit it again.' }));
     }
   }
@@ -273,9 +279,8 @@ export class ContractExecutor {
   }
 
   /** A state call from the sandbox: checked, run, and answered in request order while the transaction is open. */
-  private onRequest(prepared: PreparedContext, id: unknown, op: unknown, a: unknown, b: unknown, c: unknown): void {
-    const run = prepared.run;
-    if (!run || run.settled) return;
+  private onRequest(run: TxRun, id: unknown, op: unknown, a: unknown, b: unknown, c: unknown): void {
+    if (run.settled) return;
     const seq = run.nextRequest++;
     if (++run.stateCalls > this.config.txStateCallsMax) {
       run.settle(new TxLimitExceededError(`${run.where} made more than txStateCallsMax (${this.config.txStateCallsMax}) state calls.`, { hint: 'Read fewer keys per transaction.' }));
@@ -318,12 +323,11 @@ export class ContractExecutor {
     for (let next = run.replies.get(run.nextDelivery); next; next = run.replies.get(run.nextDelivery)) {
       const { id, ok, value } = next;
       run.replies.delete(run.nextDelivery++);
-      this.enter(run, (timeout) => run.prepared.entry.apply(undefined, ['resume', id, ok, value], { ...COPY, timeout }));
+      this.enter(run, ['resume', run.n, id, ok, value]);
     }
   }
 
-  private onLog(prepared: PreparedContext, level: unknown, message: unknown): void {
-    const run = prepared.run;
+  private onLog(run: TxRun | undefined, level: unknown, message: unknown): void {
     if (!run || run.settled || run.logBytes > this.config.txLogBytesMax) return;
     const text = typeof message === 'string' ? message : String(message);
     run.logBytes += text.length;
@@ -335,14 +339,14 @@ export class ContractExecutor {
   }
 
   /** The least-busy healthy slot with room, rebuilding disposed isolates; waits when every slot is full. */
-  private async acquireSlot(): Promise<Slot> {
+  private async acquireSlot(where: string): Promise<Slot> {
     for (;;) {
       let best: Slot | undefined;
       for (let i = 0; i < this.slots.length; i++) {
         let slot = this.slots[i];
-        if (!slot || slot.isolate.isDisposed) {
+        if (!slot || slot.realm.disposed) {
           if (slot) this.rebuilds++;
-          slot = this.slots[i] = this.createSlot();
+          slot = this.slots[i] = this.createSlot(where);
         }
         if (slot.inFlight < this.config.isolateConcurrencyMax && (!best || slot.inFlight < best.inFlight)) best = slot;
       }
@@ -359,57 +363,32 @@ export class ContractExecutor {
     this.waiters.shift()?.();
   }
 
-  private createSlot(): Slot {
-    pinSandboxTimeZone();
-    const isolate = new ivm.Isolate({ memoryLimit: this.config.isolateMemoryMb });
-    return {
-      isolate,
-      bootstrap: isolate.compileScriptSync(BOOTSTRAP_SOURCE, { filename: 'flexchain-bootstrap.js' }),
-      bundle: isolate.compileScriptSync(this.pkg.code, { filename: BUNDLE_FILE_NAME }),
-      ready: [],
-      runs: new Set(),
-      running: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
-      nextContextId: 1,
-      inFlight: 0,
-    };
-  }
-
-  /** A prepared context; starts preparing the next ones so they are ready when needed. */
-  private async takeContext(slot: Slot): Promise<PreparedContext> {
-    while (slot.ready.length <= this.config.isolateContextPoolSize) {
-      const prepared = this.prepareContext(slot);
-      // A prepared context may never be taken (its isolate is disposed first); that is not an error.
-      prepared.catch(() => undefined);
-      slot.ready.push(prepared);
+  private createSlot(where: string): Slot {
+    const runs = new Map<number, TxRun>();
+    const runOf = (n: unknown) => (typeof n === 'number' ? runs.get(n) : undefined);
+    let realm: HardenedRealm;
+    try {
+      realm = new HardenedRealm(this.pkg.code, this.config.isolateMemoryMb, this.config.txCpuTimeMs, {
+        request: (n, id, op, a, b, c) => {
+          const run = runOf(n);
+          if (run) this.onRequest(run, id, op, a, b, c);
+        },
+        done: (n, outcome) => runOf(n)?.settle(outcome),
+        log: (n, level, message) => this.onLog(runOf(n), level, message),
+      }, this.syncCalls);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      if (isTimeout(err)) throw new TxLimitExceededError(`${where}: the contract's sandbox did not load within txCpuTimeMs (${this.config.txCpuTimeMs} ms).`, { hint: 'Do less work when the module loads.' });
+      throw new ContractExecutionError(this.pkg.name, '(load)', 'SandboxError', `the contract's sandbox did not load: ${message}`, '');
     }
-    return slot.ready.shift()!;
-  }
-
-  private async prepareContext(slot: Slot): Promise<PreparedContext> {
-    const { txCpuTimeMs } = this.config;
-    const context = await slot.isolate.createContext();
-    const global = context.global;
-    const contextId = slot.nextContextId++;
-    let prepared: PreparedContext | undefined;
-    await global.set('__fcHostRunning', new ivm.ExternalCopy(slot.running.buffer).copyInto({ release: true }));
-    await global.set('__fcContextId', contextId);
-    await global.set('__fcHostRequest', new ivm.Reference((id: unknown, op: unknown, a: unknown, b: unknown, c: unknown) => prepared && this.onRequest(prepared, id, op, a, b, c)));
-    await global.set('__fcHostDone', new ivm.Reference((outcome: unknown) => prepared?.run?.settle(outcome)));
-    await global.set('__fcHostLog', new ivm.Reference((level: unknown, message: unknown) => prepared && this.onLog(prepared, level, message)));
-    const entry = (await slot.bootstrap.run(context, { timeout: txCpuTimeMs, reference: true })) as ivm.Reference<(...args: unknown[]) => void>;
-    await slot.bundle.run(context, { timeout: txCpuTimeMs });
-    prepared = { context, contextId, entry };
-    return prepared;
+    return { realm, runs, ended: [], queue: Promise.resolve(), inFlight: 0 };
   }
 
   private explain(err: unknown, slot: Slot, fn: string, where: string): unknown {
     if (err instanceof FlexChainError) return err;
     const message = err instanceof Error ? err.message : String(err);
-    if (slot.isolate.isDisposed) {
+    if (slot.realm.disposed) {
       return new SandboxRestartedError(`${where} was interrupted because its sandbox was restarted.`, { hint: 'Submit it again.' });
-    }
-    if (/timed out/i.test(message)) {
-      return new TxLimitExceededError(`${where}: the contract's top-level code exceeded txCpuTimeMs (${this.config.txCpuTimeMs} ms) while its sandbox was prepared.`, { hint: 'Do less work when the module loads.' });
     }
     return new ContractExecutionError(this.pkg.name, fn, 'SandboxError', message, '');
   }

@@ -5,14 +5,18 @@
 import { canonicalStringify, CONTRACT_NAME_HINT, FlexChainError, isValidContractName, type ContractMetadata } from '@flexchain/sdk';
 import { assertMetadataValid, sha256Hex } from '@flexchain/sdk/protocol';
 
-export const PACKAGE_FORMAT = 'flexchain-package/1';
+export const PACKAGE_FORMAT = 'flexchain-package/2';
 
 export interface ContractPackage {
   readonly format: typeof PACKAGE_FORMAT;
   /** Contract name (from the contract class). */
   readonly name: string;
   readonly metadata: ContractMetadata;
-  /** The bundled script (IIFE) that defines globalThis.__flexchain. */
+  /**
+   * The bundled contract: a CommonJS body that may require only @flexchain/sdk
+   * and exports metadata() and simulate(request, host) (contract-runtime.ts).
+   * The realm instantiates it afresh for every transaction.
+   */
   readonly code: string;
   /** Source map of `code`, so contract errors point at TypeScript lines. */
   readonly sourceMap: string;

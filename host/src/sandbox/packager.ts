@@ -6,19 +6,18 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build, type Message } from 'esbuild';
-import ivm from 'isolated-vm';
 import { FlexChainError, type ContractMetadata } from '@flexchain/sdk';
 import { assertMetadataValid } from '@flexchain/sdk/protocol';
-import { BOOTSTRAP_SOURCE } from './bootstrap';
 import { runtimeEntrySource } from './contract-runtime';
+import { BUNDLE_FILE_NAME, HardenedRealm } from './hardened-realm';
+import { SANDBOX_SDK_MODULE } from './sandbox-sdk';
 import { PACKAGE_FORMAT, packageId, type ContractPackage } from './contract-package';
 
 export class ContractBuildError extends FlexChainError {
   override name = 'ContractBuildError';
 }
 
-/** File name the bundle has in stack traces and source maps. */
-export const BUNDLE_FILE_NAME = 'contract.js';
+export { BUNDLE_FILE_NAME };
 const ENTRY_CANDIDATES = ['src/index.ts', 'src/contract.ts', 'index.ts', 'src/index.js', 'index.js'];
 /** Heap for loading a bundle to read its metadata, in MiB. */
 const METADATA_ISOLATE_MEMORY_MB = 128;
@@ -52,11 +51,11 @@ export async function bundleContract(projectDir: string, entry = contractEntry(p
       absWorkingDir: projectDir,
       bundle: true,
       write: false,
-      format: 'iife',
+      // One CommonJS body, instantiated afresh for every transaction; the realm provides the SDK, evaluated once.
+      format: 'cjs',
       platform: 'neutral',
       mainFields: ['module', 'main'],
-      // Bundle the SDK from its ES module sources: scope-hoisted and tree-shaken, so a fresh context evaluates less.
-      conditions: ['flexchain-source'],
+      external: [SANDBOX_SDK_MODULE],
       target: 'es2022',
       sourcemap: 'external',
       sourcesContent: true,
@@ -79,18 +78,19 @@ export async function bundleContract(projectDir: string, entry = contractEntry(p
   }
 }
 
-/** Loads a bundle in a throwaway isolate and asks it for its metadata. */
+/** Loads a bundle in a throwaway realm, as a cNode would, and asks a fresh instance for its metadata. */
 export async function readMetadata(code: string): Promise<ContractMetadata> {
-  const isolate = new ivm.Isolate({ memoryLimit: METADATA_ISOLATE_MEMORY_MB });
+  let realm: HardenedRealm | undefined;
   try {
-    const context = await isolate.createContext();
-    (await (await isolate.compileScript(BOOTSTRAP_SOURCE)).run(context, { timeout: METADATA_TIMEOUT_MS, reference: true })).release();
-    await (await isolate.compileScript(code, { filename: BUNDLE_FILE_NAME })).run(context, { timeout: METADATA_TIMEOUT_MS });
-    return (await context.evalClosure('return globalThis.__flexchain.metadata()', [], { result: { copy: true }, timeout: METADATA_TIMEOUT_MS })) as ContractMetadata;
+    const ignore = () => undefined;
+    realm = new HardenedRealm(code, METADATA_ISOLATE_MEMORY_MB, METADATA_TIMEOUT_MS, { request: ignore, done: ignore, log: ignore }, false);
+    const result = await realm.call(['metadata'], METADATA_TIMEOUT_MS);
+    if (!result.ok) throw result.error;
+    return result.value as ContractMetadata;
   } catch (err) {
     throw new ContractBuildError('The bundled contract failed to load in the sandbox.', { details: (err as Error).message, hint: 'Check the contract module exports a class extending Contract and does no work at load time that the sandbox refuses.', cause: err });
   } finally {
-    isolate.dispose();
+    realm?.dispose();
   }
 }
 

@@ -98,7 +98,7 @@ export class SandboxProcess {
 
   private ensureChild(): void {
     if (this.child) return;
-    const child = fork(workerPath(), [], { execArgv: ['--no-node-snapshot'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(workerPath(), [], { execArgv: ['--no-node-snapshot', '--single-threaded-gc'], serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       // Keep only the tail: V8's fatal-error report is what explains an abort.

@@ -47,7 +47,7 @@ process.on('message', (message: ToSandbox) => {
       config = message.config;
       return;
     case 'install':
-      if (!executors.has(message.packageId)) executors.set(message.packageId, new ContractExecutor(message.pkg, config!, log));
+      if (!executors.has(message.packageId)) executors.set(message.packageId, new ContractExecutor(message.pkg, config!, log, { syncCalls: true }));
       return;
     case 'retire':
       executors.get(message.packageId)?.dispose();

@@ -1,0 +1,167 @@
+// `flexchain bench execution`: execution alone, per cNode count. Each cNode is
+// what a peer runs (a sandbox process of its own by default), fed proposals by
+// a closed loop with a fixed number in flight, reading state from an in-memory
+// store. No ordering, validation or signatures: the figure is simulated
+// transactions per second, so compute scaling can be read off directly.
+
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { SingleBar } from 'cli-progress';
+import { utf8Encode } from '@flexchain/sdk';
+import { MemoryVersionedStore } from '@flexchain/sdk/testing';
+import { newProposal } from '@flexchain/sdk/protocol';
+import { buildPackage, ContractExecutor, resolveHostConfig, SandboxProcess, type ContractRunner } from '@flexchain/host';
+import { mulberry32 } from '@flexchain/host/bench-support';
+import { CONTRACTS_DIR } from './harness';
+import { cpuMicrosPer, readCpu } from './cpu-meter';
+import { smallbankPreloadEntries, smallbankTxGenerator } from './smallbank';
+
+/** How often the progress bar refreshes, in ms. */
+const PROGRESS_INTERVAL_MS = 250;
+/** Largest feature value of a generated kmeans profile. */
+const KMEANS_FEATURE_MAX = 1000;
+
+export interface ExecutionBenchOptions {
+  readonly contract: 'smallbank' | 'kmeans';
+  /** cNode counts to run, one after another. */
+  readonly cnodes: readonly number[];
+  readonly durationMs: number;
+  /** Simulations in flight at once, spread over the cNodes. */
+  readonly inFlight: number;
+  readonly sandboxProcesses: boolean;
+  readonly seed: number;
+  /** smallbank: accounts and write share. */
+  readonly accounts: number;
+  readonly pw: number;
+  /** kmeans: profiles, features per profile, clusters and iterations of each getFood. */
+  readonly profiles: number;
+  readonly dimensions: number;
+  readonly clusters: number;
+  readonly epochs: number;
+}
+
+export interface ExecutionRun {
+  readonly cnodes: number;
+  readonly simulated: number;
+  readonly failed: number;
+  readonly txPerSecond: number;
+  /** Against the first run, per cNode: 1 is perfect scaling. */
+  readonly speedup: number;
+  readonly perCnodeTxPerSecond: number;
+  readonly cpuMicrosPerTx: number;
+}
+
+export interface ExecutionBenchResult extends ExecutionBenchOptions {
+  readonly workload: 'execution';
+  readonly runs: readonly ExecutionRun[];
+  readonly cpuIncludesChildren: boolean;
+}
+
+const identity = { mspId: 'Org1MSP', id: 'bench-client', role: 'client' };
+const creator = { mspId: 'Org1MSP', id: 'bench-client' };
+
+function workload(options: ExecutionBenchOptions): { store: MemoryVersionedStore; nextTx: () => [string, unknown[]] } {
+  const store = new MemoryVersionedStore();
+  const version = { blockNum: 1, txNum: 0 };
+  if (options.contract === 'smallbank') {
+    store.apply(smallbankPreloadEntries(options.accounts).map(([key, value]) => ({ write: { key, value: utf8Encode(value) }, version })));
+    return { store, nextTx: smallbankTxGenerator({ accounts: options.accounts, pw: options.pw, zipf: 0, seed: options.seed }) };
+  }
+  const random = mulberry32(options.seed);
+  const profiles = Array.from({ length: options.profiles }, (_, i) => ({
+    write: { key: `profile:${String(i).padStart(6, '0')}`, value: utf8Encode(JSON.stringify(Array.from({ length: options.dimensions }, () => Math.floor(random() * KMEANS_FEATURE_MAX)))) },
+    version,
+  }));
+  store.apply(profiles);
+  return { store, nextTx: () => ['getFood', [options.clusters, options.epochs, 0]] };
+}
+
+export async function runExecutionBench(options: ExecutionBenchOptions, showProgress: boolean): Promise<ExecutionBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'flexchain-bench-execution-'));
+  try {
+    const { pkg } = await buildPackage(join(CONTRACTS_DIR, options.contract), { outDir: dir });
+    const { store, nextTx } = workload(options);
+    const state = { get: (key: string) => store.get(key), rangePage: async (start: string, end: string, limit: number) => store.scan(start, end).slice(0, limit) };
+    const runs: ExecutionRun[] = [];
+    let cpuIncludesChildren = true;
+    for (const cnodes of options.cnodes) {
+      const config = resolveHostConfig({ cnodeWorkers: 1 });
+      const quiet = () => undefined;
+      const processes = options.sandboxProcesses ? Array.from({ length: cnodes }, (_, i) => new SandboxProcess(`cnode${i}`, config, quiet, quiet)) : [];
+      const runners: ContractRunner[] = options.sandboxProcesses ? processes.map((p) => p.runner(pkg)) : Array.from({ length: cnodes }, () => new ContractExecutor(pkg, config, quiet));
+      try {
+        const simulate = (runner: ContractRunner) => {
+          const [fn, args] = nextTx();
+          return runner.simulate(newProposal({ channelId: 'bench', contract: options.contract, fn, args: args as never, creator, timestamp: { seconds: Math.floor(Date.now() / 1000), nanos: 0 } }), identity, state);
+        };
+        // Warm up: every cNode has started its process, built its realm and run the contract.
+        await Promise.all(runners.map((r) => simulate(r)));
+        const result = await measure(runners, simulate, options, `${cnodes} cNode${cnodes === 1 ? '' : 's'}`, showProgress);
+        cpuIncludesChildren &&= result.cpuIncludesChildren;
+        const first = runs[0];
+        const txPerSecond = result.txPerSecond;
+        runs.push({
+          cnodes,
+          simulated: result.simulated,
+          failed: result.failed,
+          txPerSecond,
+          speedup: first ? Math.round((txPerSecond / first.txPerSecond) * 100) / 100 : 1,
+          perCnodeTxPerSecond: Math.round(txPerSecond / cnodes),
+          cpuMicrosPerTx: result.cpuMicrosPerTx,
+        });
+      } finally {
+        for (const r of runners) r.dispose();
+        for (const p of processes) p.close();
+      }
+    }
+    return { workload: 'execution', ...options, runs, cpuIncludesChildren };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(
+  runners: readonly ContractRunner[],
+  simulate: (runner: ContractRunner) => Promise<unknown>,
+  options: ExecutionBenchOptions,
+  label: string,
+  showProgress: boolean,
+): Promise<{ simulated: number; failed: number; txPerSecond: number; cpuMicrosPerTx: number; cpuIncludesChildren: boolean }> {
+  let simulated = 0;
+  let failed = 0;
+  const durationS = Math.round(options.durationMs / 1000);
+  const bar = showProgress ? new SingleBar({ format: `${label.padEnd(9)} [{bar}] {elapsed}/{duration}s  {tps} tx/s`, hideCursor: true, stream: process.stderr }) : undefined;
+  const cpuBefore = readCpu();
+  const start = performance.now();
+  const deadline = start + options.durationMs;
+  bar?.start(durationS, 0, { elapsed: 0, duration: durationS, tps: 0 });
+  const ticker = setInterval(() => {
+    const elapsed = (performance.now() - start) / 1000;
+    bar?.update(Math.min(durationS, Math.floor(elapsed)), { elapsed: elapsed.toFixed(0), duration: durationS, tps: (simulated / elapsed).toFixed(0) });
+  }, PROGRESS_INTERVAL_MS);
+  await Promise.all(
+    Array.from({ length: options.inFlight }, async (_, i) => {
+      const runner = runners[i % runners.length]!;
+      while (performance.now() < deadline) {
+        try {
+          await simulate(runner);
+          simulated++;
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  const elapsedMs = performance.now() - start;
+  const cpuAfter = readCpu();
+  clearInterval(ticker);
+  bar?.stop();
+  return {
+    simulated,
+    failed,
+    txPerSecond: Math.round((simulated * 1000) / elapsedMs),
+    cpuMicrosPerTx: cpuMicrosPer(cpuBefore, cpuAfter, simulated),
+    cpuIncludesChildren: cpuAfter.includesChildren,
+  };
+}
