@@ -33,6 +33,8 @@ export interface HostConfig {
   readonly errorStackFramesMax: number;
   /** Isolates per contract per cNode; each runs on its own thread. */
   readonly cnodeWorkers: number;
+  /** Signatures a peer remembers as verified (its own endorsements among them), so each is checked once; ~200 bytes each. */
+  readonly verifiedSignaturesMax: number;
   /**
    * Whether each cNode runs its isolates in a sandbox process of its own. V8 can abort the whole
    * process on an isolate's heap (isolated-vm's memoryLimit is soft), so only a process keeps that to one cNode.
@@ -95,6 +97,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   txStateCallsMax: 20_000,
   errorStackFramesMax: 50,
   cnodeWorkers: 1,
+  // Covers the endorsements of many blocks in flight at 10k tps (a few MiB), so V1 finds every one of its own.
+  verifiedSignaturesMax: 65_536,
   sandboxProcesses: true,
   // Enough to overlap state reads; each in-flight transaction holds its own instance of the contract module.
   isolateConcurrencyMax: 16,

@@ -26,7 +26,8 @@ describe('containment of clients and contracts', () => {
   };
 
   beforeAll(async () => {
-    net = await startTestNetwork({ orgs: 2, cnodes: 1, port: 0, grpc: true, config: { blockTimeoutMs: 10, txWallTimeMs: 3000 }, log: (_level, message) => logs.push(message) });
+    // txCpuTimeMs leaves the Map bomb time to reach V8's heap limit: a sandbox process's single-threaded GC fills 128 MiB in about a second.
+    net = await startTestNetwork({ orgs: 2, cnodes: 1, port: 0, grpc: true, config: { blockTimeoutMs: 10, txCpuTimeMs: 2500, txWallTimeMs: 3000 }, log: (_level, message) => logs.push(message) });
     client = net.client;
     const deployed = await net.admin.deploy(
       rawPackage('raw', {
@@ -41,7 +42,7 @@ describe('containment of clients and contracts', () => {
         order: `async (req, host, { json }) => { const seen = []; await Promise.all([0, 1, 2, 3, 4, 5].map((i) => host.get('k' + i).then(() => seen.push(i)))); return { payload: json(seen) }; }`,
         chatty: `async (req, host) => { const line = 'x'.repeat(1024); for (let i = 0; i < 10000; i++) host.log('info', line); return {}; }`,
         lie: `async (req, host) => ({ rwset: { reads: [{ key: 'never-read', version: { blockNum: 0, txNum: 0 } }], rangeQueries: [], writes: [] } })`,
-        mapBomb: `async () => { const m = new Map(); for (let i = 0; ; i++) m.set(i, { i, s: 'x' + i }); }`,
+        mapBomb: `async () => { const m = new Map(); for (let i = 0; ; i++) m.set(i, [i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i]); }`,
         ranges: `async (req, host) => { const rangeQueries = []; for (let i = 0; i < req.args[0]; i++) rangeQueries.push({ startKey: 'r' + i, endKey: 'r' + i + '~', reads: [] }); return { rwset: { reads: [], rangeQueries, writes: [] } }; }`,
       }),
       { version: '1', policy: "OR('Org1.member')", approvers: net.approvers },

@@ -8,6 +8,7 @@ import { runYcsbBench } from '../bench/ycsb';
 import { runYcsbStateBench } from '../bench/ycsb-state';
 import { runValidationBench } from '../bench/validation';
 import { runExecutionBench } from '../bench/execution';
+import { runKmeansBench } from '../bench/kmeans';
 import { printJson, style } from '../output';
 import { countOption, numberOption, positiveWholeNumberOption } from '../ui/options';
 import { formatSize, parseSize } from '../ui/sizes';
@@ -17,6 +18,11 @@ import { tieredSizesOf } from './tiered-options';
 const num = numberOption;
 const positiveInt = positiveWholeNumberOption;
 const zipfOption = num('--zipf', (n) => n >= 0 && n <= 5, 'between 0 and 5');
+/**
+ * Transactions the closed loop keeps in flight. A block waits up to blockTimeoutMs for
+ * transactions, so throughput is bounded by in-flight / latency: 64 clients cap near 600 tps.
+ */
+const IN_FLIGHT_DEFAULT = 1024;
 
 function validationMode(value: string): 'sequential' | 'parallel' {
   if (value !== 'sequential' && value !== 'parallel') throw new BenchArgumentError(`--validation must be sequential or parallel, got ${JSON.stringify(value)}.`);
@@ -61,18 +67,19 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--accounts <n>', 'customer accounts', positiveInt('--accounts'), 10_000)
     .option('--pw <p>', 'share of write transactions, 0 to 1', num('--pw', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0.95)
     .option('--duration <time>', 'measuring time, e.g. 30s', '30s')
-    .option('--clients <n>', 'concurrent closed-loop clients', positiveInt('--clients'), 64)
+    .option('--in-flight <n>', 'transactions in flight: closed-loop clients with one transaction each', positiveInt('--in-flight'), IN_FLIGHT_DEFAULT)
+    .option('--clients <n>', 'the older name of --in-flight', positiveInt('--clients'))
     .option('--cnodes <n>', 'cNodes per peer', positiveInt('--cnodes'), 2)
     .option('--orgs <n>', 'organisations (one peer each); endorsement needs a majority', positiveInt('--orgs'), 1)
     .option('--zipf <s>', 'Zipf exponent of account popularity; 0 is uniform', zipfOption, 0)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
+  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients?: number; inFlight: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.mnode && opts.orgs !== 1) throw new BenchArgumentError('--mnode serves one peer; run it with --orgs 1.');
-      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
+      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients ?? opts.inFlight, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
       if (ctx.json) return printJson(result);
-      console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, zipf ${result.zipf}, ${result.clients} clients, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
+      console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, zipf ${result.zipf}, ${result.clients} in flight, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
       printLoop(result);
     });
 
@@ -90,11 +97,12 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--leveldb-cache <size>', 'LevelDB block cache (default 8MiB)')
     .option('--layer <layer>', 'pipeline: whole transactions end to end; state: the world-state layer alone (no sandbox, signatures or ordering)', 'pipeline')
     .option('--duration <time>', 'measuring time, e.g. 30s', '30s')
-    .option('--clients <n>', 'concurrent closed-loop clients', positiveInt('--clients'), 64)
+    .option('--in-flight <n>', 'transactions in flight: closed-loop clients with one transaction each', positiveInt('--in-flight'), IN_FLIGHT_DEFAULT)
+    .option('--clients <n>', 'the older name of --in-flight', positiveInt('--clients'))
     .option('--cnodes <n>', 'cNodes', positiveInt('--cnodes'), 2)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
+  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients?: number; inFlight: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
       if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
@@ -107,7 +115,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
           recordSize: parseSize(opts.recordSize, '--record-size'),
           zipf: opts.zipf,
           durationMs: parseDuration(opts.duration),
-          clients: opts.clients,
+          clients: opts.clients ?? opts.inFlight,
           cnodes: opts.cnodes,
           seed: opts.seed,
           validation: opts.validation,
@@ -122,10 +130,34 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
       if (ctx.json) return printJson(result);
       const store = result.baseline ? 'generic XOV (LevelDB)' : `disaggregated, remote memory ${formatSize(result.worldState.memoryBudgetBytes ?? 0)}, ${pipelineLabel(result)}`;
       const layer = opts.layer === 'state' ? ', state layer only' : '';
-      console.log(`${style.bold(`ycsb-${result.workload}`)}  ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${result.clients} clients, ${result.cnodes} cNodes, ${store}${layer}, ${(result.durationMs / 1000).toFixed(0)} s`);
+      console.log(`${style.bold(`ycsb-${result.workload}`)}  ${result.records} × ${formatSize(result.recordSize)}, zipf ${result.zipf}, ${result.clients} in flight, ${result.cnodes} cNodes, ${store}${layer}, ${(result.durationMs / 1000).toFixed(0)} s`);
       if (opts.layer === 'state') console.log(`  operations/s    ${style.bold(String(result.tps))}  (reads and committed updates)`);
       printLoop(result);
     });
+
+  const kmeans = bench
+    .command('kmeans')
+    .description('K-Means food distribution (paper §6): getFood clusters every profile inside the sandbox; compute-heavy, conflict-free')
+    .option('--profiles <n>', 'household profiles', positiveInt('--profiles'), 200)
+    .option('--dimensions <n>', 'features per profile (the paper uses 100)', positiveInt('--dimensions'), 20)
+    .option('--clusters <n>', 'clusters per getFood (the paper uses 20)', positiveInt('--clusters'), 5)
+    .option('--epochs <n>', 'K-Means iterations per getFood (the paper uses 2000)', positiveInt('--epochs'), 20)
+    .option('--updates <p>', 'share of transactions that update a profile instead', num('--updates', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0)
+    .option('--duration <time>', 'measuring time, e.g. 30s', '30s')
+    .option('--in-flight <n>', 'transactions in flight: closed-loop clients with one transaction each', positiveInt('--in-flight'), 64)
+    .option('--cnodes <n>', 'cNodes per peer', positiveInt('--cnodes'), 2)
+    .option('--orgs <n>', 'organisations (one peer each); endorsement needs a majority', positiveInt('--orgs'), 1)
+    .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
+    .option('--json', 'print the figures as JSON');
+  pipelineOptions(kmeans).action(async (opts: { profiles: number; dimensions: number; clusters: number; epochs: number; updates: number; duration: string; inFlight: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
+    ctx.json = Boolean(opts.json);
+    if (opts.profiles < opts.clusters) throw new BenchArgumentError(`--profiles (${opts.profiles}) must be at least --clusters (${opts.clusters}).`);
+    if (opts.mnode && opts.orgs !== 1) throw new BenchArgumentError('--mnode serves one peer; run it with --orgs 1.');
+    const result = await runKmeansBench({ profiles: opts.profiles, dimensions: opts.dimensions, clusters: opts.clusters, epochs: opts.epochs, updates: opts.updates, durationMs: parseDuration(opts.duration), clients: opts.inFlight, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
+    if (ctx.json) return printJson(result);
+    console.log(`${style.bold('kmeans')}  ${result.profiles} profiles × ${result.dimensions} features, ${result.clusters} clusters, ${result.epochs} epochs, updates ${result.updates}, ${result.clients} in flight, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
+    printLoop(result);
+  });
 
   bench
     .command('execution')

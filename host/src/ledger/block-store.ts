@@ -22,8 +22,15 @@ export function blockKey(blockNum: number): Uint8Array {
   return key;
 }
 
+export interface TxStatus {
+  readonly blockNum: number;
+  readonly txNum: number;
+  readonly code: TxValidationCodeName;
+}
+
 export class BlockStore {
   private cachedHeight = 0;
+  private statusLookups: { readonly txId: string; readonly resolve: (status: TxStatus | undefined) => void; readonly reject: (err: unknown) => void }[] = [];
 
   constructor(private readonly ledger: LedgerDb) {}
 
@@ -44,11 +51,32 @@ export class BlockStore {
     return new Set(ids.filter((_, i) => found[i] !== undefined));
   }
 
-  async txStatus(txId: string): Promise<{ blockNum: number; txNum: number; code: TxValidationCodeName } | undefined> {
-    const stored = await this.ledger.txIds.get(utf8Encode(txId));
-    if (stored === undefined) return undefined;
-    const [blockNum, txNum, code] = utf8Decode(stored).split(':');
-    return { blockNum: Number(blockNum), txNum: Number(txNum), code: code as TxValidationCodeName };
+  /**
+   * Where a tx id was committed, if it was. Lookups made in one turn of the
+   * event loop go to LevelDB as one getMany: every submission asks, and one
+   * point read each cost more than the rest of the gateway's work.
+   */
+  txStatus(txId: string): Promise<TxStatus | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.statusLookups.length === 0) setImmediate(() => void this.lookUpStatuses());
+      this.statusLookups.push({ txId, resolve, reject });
+    });
+  }
+
+  private async lookUpStatuses(): Promise<void> {
+    const lookups = this.statusLookups;
+    this.statusLookups = [];
+    try {
+      const found = await this.ledger.txIds.getMany(lookups.map((l) => utf8Encode(l.txId)));
+      lookups.forEach((lookup, i) => {
+        const stored = found[i];
+        if (stored === undefined) return lookup.resolve(undefined);
+        const [blockNum, txNum, code] = utf8Decode(stored).split(':');
+        lookup.resolve({ blockNum: Number(blockNum), txNum: Number(txNum), code: code as TxValidationCodeName });
+      });
+    } catch (err) {
+      for (const lookup of lookups) lookup.reject(err);
+    }
   }
 
   async get(blockNum: number): Promise<StoredBlock | undefined> {

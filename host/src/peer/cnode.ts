@@ -2,6 +2,7 @@
 // signs endorsements as the peer. It holds no state of its own besides its
 // isolates; all reads go to the peer's world state.
 
+import type { VerifiedSignatures } from '../identity/verified-signatures';
 import { FlexChainError, type LogLevel, type VersionedStateReader } from '@flexchain/sdk';
 import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignatureAsync, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
@@ -32,6 +33,8 @@ export interface PeerServices {
   readonly mspId: string;
   readonly channelId: string;
   readonly membership: Membership;
+  /** Where this cNode records the response signatures it makes, so V1 on this peer need not verify them. */
+  readonly signatures: VerifiedSignatures;
   active(contract: string): ActiveContract | undefined;
   packageOf(packageId: string): ContractPackage | undefined;
   state(contract: string, cnodeIndex: number): VersionedStateReader & StateAccess;
@@ -73,7 +76,9 @@ export class CNode {
     const { proposal, response } = await this.simulate(signed);
     const responseBytes = encodeResponse(response);
     const endorser = { mspId: this.identity.mspId, id: this.identity.id };
-    return { endorser, proposal, response, responseBytes, signature: await this.signer.signAsync(responseBytes) };
+    const signature = this.signer.sign(responseBytes);
+    this.peer.signatures.record(this.identity.publicKey, responseBytes, signature);
+    return { endorser, proposal, response, responseBytes, signature };
   }
 
   /** Simulates without signing (queries). */

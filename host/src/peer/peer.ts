@@ -19,6 +19,7 @@ import { DisaggregatedWorldState, peerWorldState, type CommittedWrite, type Peer
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
 import type { MemoryControl } from '../state/remote-memory/memory-control';
 import { dependencyGraphOfVerdicts, validateBlock, type ValidationPlan } from '../validate/block-validation';
+import { VerifiedSignatures } from '../identity/verified-signatures';
 import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
 import { CNode, type PeerServices } from './cnode';
 import { activeContract, isDefinitionKey, LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, lifecycleEndorsementPolicy, type ActiveContract } from './lifecycle';
@@ -65,11 +66,14 @@ export class Peer implements PeerServices {
   private committedValid = 0;
   private committedInvalid = 0;
   private readonly timing = { blocks: 0, v1Ms: 0, mvccMs: 0, writeMs: 0, graphsBuiltLocally: 0 };
+  /** Endorsement signatures made by this peer's cNodes or already verified: V1 checks each once. */
+  readonly signatures: VerifiedSignatures;
 
   constructor(private readonly options: PeerOptions) {
     this.mspId = options.mspId;
     this.channelId = options.channelId;
     this.membership = options.membership;
+    this.signatures = new VerifiedSignatures(options.config.verifiedSignaturesMax);
     this.ledger = new LedgerDb(options.location, options.config.leveldbCacheBytes);
     this.blocks = new BlockStore(this.ledger);
     this.worldState = peerWorldState(this.ledger, options.config, options.cnodeCount, {
@@ -297,7 +301,7 @@ export class Peer implements PeerServices {
       throw new BlockChainBrokenError(`Block ${blockNum} does not chain onto block ${blockNum - 1} or its data hash is wrong; refusing it.`, { hint: 'The orderer log may be corrupt; stop the network and check it.' });
     }
 
-    const context = { membership: this.membership, channelId: this.channelId, limits: this.options.config, rulesFor: this.rulesFor };
+    const context = { membership: this.membership, channelId: this.channelId, limits: this.options.config, rulesFor: this.rulesFor, endorsementSignatures: this.signatures };
     const v1Start = performance.now();
     const verdicts: EndorsementVerdict[] = await Promise.all(block.envelopes.map((e) => checkEndorsements(e, context)));
     const mvccStart = performance.now();

@@ -1,6 +1,8 @@
 // Messages between a cNode and its sandbox process (sandbox-process.ts and
 // sandbox-worker.ts). They travel over Node's IPC channel with structured-clone
-// serialisation, so bytes stay Uint8Array. Errors travel in the wire form of
+// serialisation, so bytes stay Uint8Array, in batches: whatever one side has to
+// say within one turn of its event loop goes as one array, since each IPC
+// message costs far more than its contents. Errors travel in the wire form of
 // error-wire.ts, never as live objects.
 
 import type { IdentityInfo, LogLevel } from '@flexchain/sdk';
@@ -22,3 +24,21 @@ export type FromSandbox =
   | { readonly t: 'log'; readonly level: LogLevel; readonly message: string; readonly tag: { contract: string; fn: string; txId: string } }
   | { readonly t: 'done'; readonly id: number; readonly rebuilds: number; readonly ok: true; readonly result: SandboxResult }
   | { readonly t: 'done'; readonly id: number; readonly rebuilds: number; readonly ok: false; readonly error: WireError };
+
+/** Collects messages and sends them as one batch once the current turn of the event loop ends. */
+export class Outbox<T> {
+  private batch: T[] = [];
+
+  constructor(private readonly sendBatch: (batch: T[]) => void) {}
+
+  push(message: T): void {
+    if (this.batch.length === 0) setImmediate(this.flush);
+    this.batch.push(message);
+  }
+
+  private readonly flush = (): void => {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length > 0) this.sendBatch(batch);
+  };
+}

@@ -18,7 +18,7 @@ import type { StateAccess } from '../state/state-access';
 import { TxLimitExceededError } from '../validate/response-rules';
 import { SandboxRestartedError, type ContractLogSink, type SandboxResult } from './contract-executor';
 import { packageId as packageIdOf, type ContractPackage } from './contract-package';
-import type { FromSandbox, ToSandbox } from './sandbox-ipc';
+import { Outbox, type FromSandbox, type ToSandbox } from './sandbox-ipc';
 
 /** Tail of a sandbox process's stderr kept to explain its death, in characters. */
 const SANDBOX_STDERR_CHARS_MAX = 4096;
@@ -45,6 +45,7 @@ interface InFlight {
 
 export class SandboxProcess {
   private child: ChildProcess | undefined;
+  private outbox: Outbox<ToSandbox> | undefined;
   /** Packages the current child has been sent. */
   private installed = new Set<string>();
   private readonly inFlight = new Map<number, InFlight>();
@@ -104,20 +105,25 @@ export class SandboxProcess {
       // Keep only the tail: V8's fatal-error report is what explains an abort.
       stderr = (stderr + chunk.toString('utf8')).slice(-SANDBOX_STDERR_CHARS_MAX);
     });
-    child.on('message', (message: FromSandbox) => this.onMessage(message));
+    child.on('message', (batch: FromSandbox[]) => {
+      for (const message of batch) this.onMessage(message);
+    });
     child.on('exit', (code, signal) => this.onExit(child, code, signal, stderr));
     child.on('error', (err) => this.hostLog('error', `${this.name}: sandbox process error: ${err.message}`));
     this.child = child;
+    this.outbox = new Outbox((batch) => {
+      try {
+        child.send(batch);
+      } catch {
+        // The channel closed: the process is dying, and its exit answers whatever it had in flight.
+      }
+    });
     this.installed = new Set();
     this.send({ t: 'config', config: this.config });
   }
 
   private send(message: ToSandbox): void {
-    try {
-      this.child?.send(message);
-    } catch {
-      // The channel closed: the process is dying, and its exit answers whatever it had in flight.
-    }
+    this.outbox?.push(message);
   }
 
   private onMessage(message: FromSandbox): void {
@@ -140,7 +146,10 @@ export class SandboxProcess {
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, stderr: string): void {
-    if (this.child === child) this.child = undefined;
+    if (this.child === child) {
+      this.child = undefined;
+      this.outbox = undefined;
+    }
     if (this.closed) return;
     this.restarts++;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;

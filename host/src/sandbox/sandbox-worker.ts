@@ -9,7 +9,7 @@ import { errorFromWire, errorToWire } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { StateAccess } from '../state/state-access';
 import { ContractExecutor } from './contract-executor';
-import type { FromSandbox, ToSandbox } from './sandbox-ipc';
+import { Outbox, type FromSandbox, type ToSandbox } from './sandbox-ipc';
 
 let config: HostConfig | undefined;
 const executors = new Map<string, ContractExecutor>();
@@ -17,7 +17,8 @@ const executors = new Map<string, ContractExecutor>();
 const pending = new Map<string, { resolve: (value: never) => void; reject: (err: Error) => void }>();
 let nextCall = 0;
 
-const send = (message: FromSandbox) => process.send!(message);
+const outbox = new Outbox<FromSandbox>((batch) => process.send!(batch));
+const send = (message: FromSandbox) => outbox.push(message);
 const log = (level: LogLevel, message: string, tag: { contract: string; fn: string; txId: string }) => send({ t: 'log', level, message, tag });
 
 function stateFor(id: number): StateAccess {
@@ -41,7 +42,11 @@ async function simulate(message: Extract<ToSandbox, { t: 'simulate' }>): Promise
   }
 }
 
-process.on('message', (message: ToSandbox) => {
+process.on('message', (batch: ToSandbox[]) => {
+  for (const message of batch) receive(message);
+});
+
+function receive(message: ToSandbox): void {
   switch (message.t) {
     case 'config':
       config = message.config;
@@ -64,7 +69,7 @@ process.on('message', (message: ToSandbox) => {
       else waiter?.reject(errorFromWire(message.error));
     }
   }
-});
+}
 
 // The cNode is gone: nothing is left to serve.
 process.on('disconnect', () => process.exit(0));

@@ -1,8 +1,8 @@
 // V1 of validation: is this a well-formed transaction, signed by a known
 // creator, endorsed by known peers whose signatures cover the one response, in
 // a way that satisfies the contract's endorsement policy? Transactions are
-// independent here, so a block's transactions are checked concurrently and
-// their signatures verified on the thread pool.
+// independent here. Endorsement signatures this peer made itself, or verified
+// before, are found in its VerifiedSignatures instead of verified again.
 
 import { FlexChainError, isValidContractName, type TxValidationCodeName } from '@flexchain/sdk';
 import {
@@ -18,6 +18,7 @@ import {
   type TransactionContent,
 } from '@flexchain/sdk/protocol';
 import type { Membership } from '../identity/msp';
+import type { VerifiedSignatures } from '../identity/verified-signatures';
 import { LIFECYCLE_CONTRACT, lifecycleWriteDefect } from '../peer/lifecycle';
 import { policySatisfied, type Policy } from './policy';
 import { assertResponseWithinRules, type ResponseLimits } from './response-rules';
@@ -44,6 +45,8 @@ export interface EndorsementContext {
   readonly channelId: string;
   /** The host's own limits: a response is checked against them whoever endorsed it. */
   readonly limits: ResponseLimits & { readonly proposalBytesMax: number };
+  /** Endorsement signatures this peer made or verified before; the rest are verified and remembered. */
+  readonly endorsementSignatures: Pick<VerifiedSignatures, 'verify'>;
   /** The rules for this proposal's contract (a lifecycle approval is endorsed by its creator's own organisation). */
   rulesFor(proposal: Proposal): ContractRules | undefined;
 }
@@ -89,7 +92,7 @@ export async function checkEndorsements(envelope: Signed, context: EndorsementCo
   const checks = await Promise.all(
     content.endorsements.map(async (e) => {
       const endorser = context.membership.get(e.endorser.mspId, e.endorser.id);
-      return endorser?.role === 'peer' && (await verifySignatureAsync(endorser.publicKey, content.response, e.signature)) ? endorser : undefined;
+      return endorser?.role === 'peer' && context.endorsementSignatures.verify(endorser.publicKey, content.response, e.signature) ? endorser : undefined;
     }),
   );
   const signers = [...new Map(checks.filter((e) => e !== undefined).map((e) => [`${e.mspId}/${e.id}`, e])).values()];

@@ -102,7 +102,7 @@ export function newProposal(fields: Omit<Proposal, 'nonce' | 'txId'> & { nonce?:
 
 export const encodeProposal = (p: Proposal): Uint8Array => utf8Encode(canonicalStringify(p));
 
-export function decodeProposal(bytes: Uint8Array): Proposal {
+function decodeProposalUncached(bytes: Uint8Array): Proposal {
   const p = parse(bytes, 'proposal');
   for (const field of ['channelId', 'contract', 'fn', 'nonce', 'txId'] as const) requireString(p, field, 'proposal');
   if (!Array.isArray(p.args)) fail('proposal.args is not an array');
@@ -128,7 +128,7 @@ export function encodeResponse(r: ProposalResponse): Uint8Array {
   );
 }
 
-export function decodeResponse(bytes: Uint8Array): ProposalResponse {
+function decodeResponseUncached(bytes: Uint8Array): ProposalResponse {
   const r = parse(bytes, 'response');
   for (const field of ['txId', 'proposalHash', 'contract', 'packageId', 'payload'] as const) requireString(r, field, 'response');
   if (!Array.isArray(r.events)) fail('response.events is not an array');
@@ -157,7 +157,7 @@ export function encodeTransaction(t: TransactionContent): Uint8Array {
   );
 }
 
-export function decodeTransaction(bytes: Uint8Array): TransactionContent {
+function decodeTransactionUncached(bytes: Uint8Array): TransactionContent {
   const t = parse(bytes, 'transaction');
   if (!Array.isArray(t.endorsements)) fail('transaction.endorsements is not an array');
   return {
@@ -248,3 +248,26 @@ function decodeBase64(value: unknown, what: string): Uint8Array {
 function fail(what: string): never {
   throw new MessageMalformedError(`Malformed message: ${what}.`, { hint: 'Build messages with the FlexChain client library.' });
 }
+
+/**
+ * A decoder that decodes each bytes object once per process: the gateway, the
+ * orderer and every peer in a process handle the same envelope object, and
+ * each used to parse it again. Keyed by the object, so bytes that arrive anew
+ * (over gRPC, from disk) are decoded anew. The result is shared: treat it as
+ * read-only, as its type says.
+ */
+function decodedOnce<T extends object>(decode: (bytes: Uint8Array) => T): (bytes: Uint8Array) => T {
+  const cache = new WeakMap<Uint8Array, T>();
+  return (bytes) => {
+    let value = cache.get(bytes);
+    if (value === undefined) {
+      value = decode(bytes);
+      cache.set(bytes, value);
+    }
+    return value;
+  };
+}
+
+export const decodeProposal: (bytes: Uint8Array) => Proposal = decodedOnce(decodeProposalUncached);
+export const decodeResponse: (bytes: Uint8Array) => ProposalResponse = decodedOnce(decodeResponseUncached);
+export const decodeTransaction: (bytes: Uint8Array) => TransactionContent = decodedOnce(decodeTransactionUncached);

@@ -1,0 +1,51 @@
+// K-Means (paper §6): households' profiles preloaded with updateProfile, then a
+// closed loop of getFood, which clusters every profile inside the sandbox. It
+// is compute-heavy and conflict-free (getFood reads only profiles, and only
+// `--updates` of the transactions change one), so it shows what execution
+// costs end to end and how adding cNodes helps.
+
+import { mulberry32 } from '@flexchain/host/bench-support';
+import { closedLoop, preload, startBenchNetwork, type LoopResult } from './harness';
+
+/** Profiles written per preload transaction. */
+const PRELOAD_PROFILES_PER_TX = 1;
+/** Largest feature value of a generated profile. */
+const FEATURE_MAX = 1000;
+
+export interface KmeansBenchOptions {
+  profiles: number;
+  dimensions: number;
+  clusters: number;
+  epochs: number;
+  /** Share of transactions that update one profile instead of running getFood. */
+  updates: number;
+  durationMs: number;
+  clients: number;
+  cnodes: number;
+  orgs: number;
+  seed: number;
+  validation: 'sequential' | 'parallel';
+  validationThreads: number;
+  sandboxProcesses: boolean;
+  mnode?: string;
+}
+
+export interface KmeansBenchResult extends KmeansBenchOptions, LoopResult {
+  readonly workload: 'kmeans';
+}
+
+export async function runKmeansBench(options: KmeansBenchOptions, showProgress: boolean): Promise<KmeansBenchResult> {
+  const bench = await startBenchNetwork('kmeans', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads, sandboxProcesses: options.sandboxProcesses } });
+  try {
+    const random = mulberry32(options.seed);
+    const profile = () => Array.from({ length: options.dimensions }, () => Math.floor(random() * FEATURE_MAX));
+    const id = (i: number) => String(i).padStart(6, '0');
+    await preload(options.profiles, PRELOAD_PROFILES_PER_TX, (first) => bench.client.submit('kmeans', 'updateProfile', [id(first), profile()]), showProgress);
+    const nextTx = (): [string, unknown[]] =>
+      random() < options.updates ? ['updateProfile', [id(Math.floor(random() * options.profiles)), profile()]] : ['getFood', [options.clusters, options.epochs, 0]];
+    const result = await closedLoop(bench, 'kmeans', { clients: options.clients, durationMs: options.durationMs, label: 'kmeans' }, nextTx, showProgress);
+    return { workload: 'kmeans', ...options, ...result };
+  } finally {
+    await bench.close();
+  }
+}
