@@ -33,6 +33,12 @@ export interface HostConfig {
   readonly errorStackFramesMax: number;
   /** Isolates per contract per cNode; each runs on its own thread. */
   readonly cnodeWorkers: number;
+  /** How long a client session lasts, in ms. */
+  readonly sessionTtlMs: number;
+  /** Most client sessions a gateway keeps; the oldest go first. */
+  readonly sessionsMax: number;
+  /** How far a session hello's time may be from the gateway's, in ms. */
+  readonly sessionClockSkewMs: number;
   /** Signatures a peer remembers as verified (its own endorsements among them), so each is checked once; ~200 bytes each. */
   readonly verifiedSignaturesMax: number;
   /**
@@ -97,6 +103,12 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   txStateCallsMax: 20_000,
   errorStackFramesMax: 50,
   cnodeWorkers: 1,
+  // An hour: a client signs one hello an hour instead of every proposal.
+  sessionTtlMs: 3_600_000,
+  // ~100 bytes each; a client keeps one per connection.
+  sessionsMax: 100_000,
+  // Tolerates ordinary clock drift while keeping a captured hello useless after a few minutes.
+  sessionClockSkewMs: 300_000,
   // Covers the endorsements of many blocks in flight at 10k tps (a few MiB), so V1 finds every one of its own.
   verifiedSignaturesMax: 65_536,
   sandboxProcesses: true,

@@ -16,14 +16,17 @@ import {
   type GatewayApi,
   type InstallResult,
   type NetworkStatus,
+  type Proposal,
+  type SessionResult,
   type Signed,
 } from '@flexchain/sdk/protocol';
 import { leastLoaded } from './balancer/load-balancer';
 import type { HostConfig } from './config';
+import { ClientSessions } from './identity/client-sessions';
 import type { Membership } from './identity/msp';
 import type { OrderingService } from './order/orderer';
 import { LIFECYCLE_CONTRACT, lifecycleEndorsementPolicy } from './peer/lifecycle';
-import { assertProposalSize } from './peer/cnode';
+import { assertProposalSize, ProposalRejectedError } from './peer/cnode';
 import type { Peer } from './peer/peer';
 import { parsePackage } from './sandbox/contract-package';
 import { endorsingOrganisations, type Policy } from './validate/policy';
@@ -39,6 +42,7 @@ export class InstallRefusedError extends FlexChainError {
 export class Gateway implements GatewayApi {
   private readonly peersByMsp: Map<string, Peer>;
   private readonly startedAtMs = Date.now();
+  private readonly sessions: ClientSessions;
 
   constructor(
     private readonly peers: readonly Peer[],
@@ -48,20 +52,28 @@ export class Gateway implements GatewayApi {
     readonly channelId: string,
   ) {
     this.peersByMsp = new Map(peers.map((p) => [p.mspId, p]));
+    this.sessions = new ClientSessions(membership, channelId, config);
+  }
+
+  async openSession(hello: Signed): Promise<SessionResult> {
+    return this.sessions.open(hello);
   }
 
   async evaluate(signed: Signed): Promise<EvaluateResult> {
     assertProposalSize(signed, this.config);
-    const peer = this.peerFor(decodeProposal(signed.payload).creator.mspId);
-    const { response } = await leastLoaded(peer.cnodes).simulate(signed);
+    const proposal = decodeProposal(signed.payload);
+    const authenticated = this.authenticatedBySession(signed, proposal);
+    const peer = this.peerFor(proposal.creator.mspId);
+    const { response } = await leastLoaded(peer.cnodes).simulate(signed, authenticated);
     return { payload: response.payload };
   }
 
   async endorse(signed: Signed): Promise<EndorseResult> {
     assertProposalSize(signed, this.config);
     const proposal = decodeProposal(signed.payload);
+    const authenticated = this.authenticatedBySession(signed, proposal);
     const orgs = this.endorsersFor(proposal.contract, proposal.fn, proposal.creator.mspId);
-    const results = await Promise.all(orgs.map((mspId) => leastLoaded(this.peerFor(mspId).cnodes).endorse(signed)));
+    const results = await Promise.all(orgs.map((mspId) => leastLoaded(this.peerFor(mspId).cnodes).endorse(signed, authenticated)));
     const first = results[0]!;
     const disagreeing = results.find((r) => !bytesEqual(r.responseBytes, first.responseBytes));
     if (disagreeing) {
@@ -127,6 +139,19 @@ export class Gateway implements GatewayApi {
     const pkg = parsePackage(Buffer.from(signed.payload).toString('utf8'), 'the uploaded package');
     const ids = await Promise.all(this.peers.map((p) => p.installPackage(pkg)));
     return { packageId: ids[0]!, name: pkg.name };
+  }
+
+  /**
+   * Whether the proposal's creator is the one its session authenticated (then
+   * cNodes skip the signature); false when it carries no session and must be signed.
+   */
+  private authenticatedBySession(signed: Signed, proposal: Proposal): boolean {
+    if (signed.session === undefined) return false;
+    const creator = this.sessions.creatorOf(signed.session);
+    if (creator.mspId !== proposal.creator.mspId || creator.id !== proposal.creator.id) {
+      throw new ProposalRejectedError(`The proposal names creator ${proposal.creator.mspId}/${proposal.creator.id}, but its session is ${creator.mspId}/${creator.id}'s.`, { hint: 'Send proposals under a session of their creator.' });
+    }
+    return true;
   }
 
   private endorsersFor(contract: string, fn: string, creatorMsp: string): string[] {

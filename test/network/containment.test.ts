@@ -7,6 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { utf8Encode } from '@flexchain/sdk';
 import type { FlexChainClient } from '@flexchain/sdk/client';
+import { createProposal } from '@flexchain/sdk/client';
+import { encodeSessionHello, newSessionHello, Signer } from '@flexchain/sdk/protocol';
+import { loadSigningIdentity } from '@flexchain/host';
 import { rawPackage, submitForged } from '../support/raw-package';
 import { startTestNetwork, type TestNetwork } from '../support/network-fixture';
 
@@ -144,6 +147,22 @@ describe('containment of clients and contracts', () => {
     await stillServing();
     expect(logs.join('\n')).toMatch(/sandbox process (was killed by SIGABRT|exited with code)/);
   }, 30_000);
+
+  it('takes a session in place of a proposal signature only for the session\'s own creator', async () => {
+    const gateway = net.network.gateway;
+    const channelId = net.network.manifest.channelId;
+    const keys = loadSigningIdentity(join(net.dataDir, 'msp'), 'Org1MSP', 'client');
+    const { session } = await gateway.openSession(new Signer(keys.privateKey).signed(encodeSessionHello(newSessionHello(channelId, { mspId: 'Org1MSP', id: 'client' }))));
+    const unsigned = (creator: { mspId: string; id: string }) => createProposal({ channelId, creator, contract: 'raw', fn: 'echo', args: [] }).payload;
+    const none = new Uint8Array(0);
+    expect((await gateway.evaluate({ payload: unsigned({ mspId: 'Org1MSP', id: 'client' }), signature: none, session })).payload.length).toBeGreaterThan(0);
+    await expect(gateway.endorse({ payload: unsigned({ mspId: 'Org1MSP', id: 'admin' }), signature: none, session })).rejects.toMatchObject({ name: 'ProposalRejectedError', message: expect.stringMatching(/its session is Org1MSP\/client's/) });
+    await expect(gateway.evaluate({ payload: unsigned({ mspId: 'Org1MSP', id: 'client' }), signature: none, session: 'ab'.repeat(16) })).rejects.toMatchObject({ name: 'SessionUnknownError' });
+    await expect(gateway.evaluate({ payload: unsigned({ mspId: 'Org1MSP', id: 'client' }), signature: none })).rejects.toMatchObject({ name: 'ProposalRejectedError', message: expect.stringMatching(/signature .* does not verify/) });
+    const forgedHello = new Signer(loadSigningIdentity(join(net.dataDir, 'msp'), 'Org2MSP', 'client').privateKey).signed(encodeSessionHello(newSessionHello(channelId, { mspId: 'Org1MSP', id: 'client' })));
+    await expect(gateway.openSession(forgedHello)).rejects.toMatchObject({ name: 'SessionRefusedError' });
+    await stillServing();
+  });
 
   it('answers concurrent state reads in the order they were made (finding 8)', async () => {
     const orders = new Set<string>();

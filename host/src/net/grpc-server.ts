@@ -10,6 +10,7 @@ type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 interface SignedMessage {
   payload: Buffer;
   signature: Buffer;
+  session: string;
 }
 
 export interface GrpcServerOptions {
@@ -45,9 +46,10 @@ export class GrpcGatewayServer {
     const unary =
       <Res>(method: string, handler: (signed: Signed) => Promise<Res>): Unary<SignedMessage, Res> =>
       (call, callback) =>
-        reply(method, async () => handler({ payload: call.request.payload, signature: call.request.signature }), callback);
+        reply(method, async () => handler({ payload: call.request.payload, signature: call.request.signature, ...(call.request.session ? { session: call.request.session } : {}) }), callback);
     const gw = this.gateway;
     this.server.addService(gatewayServiceDefinition().service, {
+      openSession: unary('openSession', async (s) => gw.openSession(s)),
       evaluate: unary('evaluate', async (s) => gw.evaluate(s)),
       endorse: unary('endorse', async (s) => {
         const r = await gw.endorse(s);

@@ -72,8 +72,8 @@ export class CNode {
   }
 
   /** Simulates and signs the response. */
-  async endorse(signed: Signed): Promise<Endorsed> {
-    const { proposal, response } = await this.simulate(signed);
+  async endorse(signed: Signed, creatorAuthenticated = false): Promise<Endorsed> {
+    const { proposal, response } = await this.simulate(signed, creatorAuthenticated);
     const responseBytes = encodeResponse(response);
     const endorser = { mspId: this.identity.mspId, id: this.identity.id };
     const signature = this.signer.sign(responseBytes);
@@ -81,11 +81,14 @@ export class CNode {
     return { endorser, proposal, response, responseBytes, signature };
   }
 
-  /** Simulates without signing (queries). */
-  async simulate(signed: Signed): Promise<{ proposal: Proposal; response: ProposalResponse }> {
+  /**
+   * Simulates without signing (queries). `creatorAuthenticated`: the gateway
+   * checked the creator by its session, so the proposal needs no signature.
+   */
+  async simulate(signed: Signed, creatorAuthenticated = false): Promise<{ proposal: Proposal; response: ProposalResponse }> {
     this.inFlight++;
     try {
-      const proposal = await this.authenticate(signed);
+      const proposal = await this.authenticate(signed, creatorAuthenticated);
       const base = { txId: proposal.txId, proposalHash: sha256Hex(signed.payload), contract: proposal.contract };
       if (proposal.contract === LIFECYCLE_CONTRACT) {
         if (proposal.fn !== 'approve' && proposal.fn !== 'activate') throw new ProposalRejectedError(`${LIFECYCLE_CONTRACT} has no transaction "${proposal.fn}".`, { hint: 'Use approve, then activate.' });
@@ -131,7 +134,7 @@ export class CNode {
     this.sandbox?.close();
   }
 
-  private async authenticate(signed: Signed): Promise<Proposal> {
+  private async authenticate(signed: Signed, creatorAuthenticated: boolean): Promise<Proposal> {
     assertProposalSize(signed, this.config);
     let proposal: Proposal;
     try {
@@ -142,7 +145,7 @@ export class CNode {
     if (proposal.channelId !== this.peer.channelId) throw new ProposalRejectedError(`The proposal is for channel ${proposal.channelId}, not ${this.peer.channelId}.`);
     const creator = this.peer.membership.get(proposal.creator.mspId, proposal.creator.id);
     if (!creator) throw new ProposalRejectedError(`Unknown creator ${proposal.creator.mspId}/${proposal.creator.id}.`, { hint: 'Use an identity created by `flexchain up`.' });
-    if (!(await verifySignatureAsync(creator.publicKey, signed.payload, signed.signature))) {
+    if (!creatorAuthenticated && !(await verifySignatureAsync(creator.publicKey, signed.payload, signed.signature))) {
       throw new ProposalRejectedError(`The proposal signature of ${creator.mspId}/${creator.id} does not verify.`, { hint: 'Sign with the private key of the identity named as creator.' });
     }
     return proposal;

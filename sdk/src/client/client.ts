@@ -1,8 +1,11 @@
 // The client library: connect, submit, evaluate, events. A function per
 // operation; a client object only binds them to a gateway and an identity.
 //
-// submit = sign proposal -> gateway gathers endorsements -> check they agree ->
-// assemble and sign the transaction -> gateway orders it -> commit status.
+// submit = proposal under the client's session -> gateway gathers endorsements ->
+// check they agree -> assemble and sign the transaction -> gateway orders it ->
+// commit status. The session is opened on first use with one signature
+// (openSession) and opened again when it expires or the gateway forgot it.
+
 
 import { base64Encode } from '../bytes';
 import type { JsonValue } from '../canonical-json';
@@ -11,11 +14,14 @@ import type { TxValidationCodeName } from '../validation-code';
 import { typeFromDescriptor } from '../arg-types';
 import { fromJsonBytes, canonicalStringify } from '../canonical-json';
 import { linearPattern } from '../protocol/metadata-rules';
-import { decodeResponse, encodeProposal, encodeTransaction, newProposal, type Creator, type Proposal } from '../protocol/messages';
-import type { CommitStatus, ContractEvent, DeployedContractStatus, GatewayApi, InstallResult, NetworkStatus } from '../protocol/gateway-api';
+import { decodeResponse, encodeProposal, encodeSessionHello, encodeTransaction, newProposal, newSessionHello, type Creator, type Proposal, type Signed } from '../protocol/messages';
+import type { CommitStatus, ContractEvent, DeployedContractStatus, GatewayApi, InstallResult, NetworkStatus, SessionResult } from '../protocol/gateway-api';
 import { Signer } from '../protocol/signing';
 import { TransactionInvalidError } from '../errors';
 import { grpcTransport, type GrpcTransport } from './grpc-transport';
+
+/** A proposal under a session carries no signature. */
+const NO_SIGNATURE = new Uint8Array(0);
 
 export interface ClientIdentityKeys {
   readonly mspId: string;
@@ -84,6 +90,29 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
 
   const propose = (contract: string, fn: string, args: readonly unknown[], options: CallOptions = {}) => createProposal({ channelId, creator, contract, fn, args, ...options });
   const sign = async (payload: Uint8Array) => ({ payload, signature: await signer.signAsync(payload) });
+  let session: Promise<SessionResult> | undefined;
+  const openSession = (): Promise<SessionResult> => {
+    session ??= api.openSession(signer.signed(encodeSessionHello(newSessionHello(channelId, creator)))).catch((err: unknown) => {
+      session = undefined;
+      throw err;
+    });
+    return session;
+  };
+  /** A proposal under the session; once more under a new one if the gateway no longer knows it. */
+  const proposeUnderSession = async <T>(payload: Uint8Array, call: (proposal: Signed) => Promise<T>): Promise<T> => {
+    let current = await openSession();
+    if (Date.now() >= current.expiresAtMs) {
+      session = undefined;
+      current = await openSession();
+    }
+    try {
+      return await call({ payload, signature: NO_SIGNATURE, session: current.session });
+    } catch (err) {
+      if ((err as Error).name !== 'SessionUnknownError') throw err;
+      if (session && (await session).session === current.session) session = undefined;
+      return call({ payload, signature: NO_SIGNATURE, session: (await openSession()).session });
+    }
+  };
 
   const decode = async (contract: string, fn: string, payload: Uint8Array): Promise<unknown> => {
     if (payload.length === 0) return undefined;
@@ -98,15 +127,14 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
     identity: creator,
     async evaluate(contract, fn, args = [], options) {
       const { payload } = propose(contract, fn, args, options);
-      return decode(contract, fn, (await api.evaluate(await sign(payload))).payload);
+      return decode(contract, fn, (await proposeUnderSession(payload, (p) => api.evaluate(p))).payload);
     },
     async submit(contract, fn, args = [], options) {
       const { proposal, payload: proposalBytes } = propose(contract, fn, args, options);
-      const signed = await sign(proposalBytes);
-      const endorsed = await api.endorse(signed);
+      const endorsed = await proposeUnderSession(proposalBytes, (p) => api.endorse(p));
       const response = decodeResponse(endorsed.response);
       if (response.txId !== proposal.txId) throw new FlexChainError('The gateway returned a response for another proposal.');
-      const payload = encodeTransaction({ proposal: signed.payload, response: endorsed.response, endorsements: endorsed.endorsements });
+      const payload = encodeTransaction({ proposal: proposalBytes, response: endorsed.response, endorsements: endorsed.endorsements });
       const status = await api.submit(await sign(payload));
       if (status.code !== 'VALID') throw new TransactionInvalidError(status.txId, status.code, { hint: hintFor(status.code) });
       return { ...status, result: await decode(contract, fn, response.payload) };

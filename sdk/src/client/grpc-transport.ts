@@ -2,7 +2,7 @@
 
 import * as grpc from '@grpc/grpc-js';
 import { fromGrpcError, gatewayClientConstructor } from '../protocol/grpc-definition';
-import type { CommitStatus, ContractEvent, EndorseResult, EvaluateResult, GatewayApi, InstallResult, NetworkStatus } from '../protocol/gateway-api';
+import type { CommitStatus, ContractEvent, EndorseResult, EvaluateResult, GatewayApi, InstallResult, NetworkStatus, SessionResult } from '../protocol/gateway-api';
 import type { Signed } from '../protocol/messages';
 import type { TxValidationCodeName } from '../validation-code';
 
@@ -24,6 +24,10 @@ export function grpcTransport(endpoint: string): GrpcTransport {
       client[method]!(request, (err: grpc.ServiceError | null, response: Res) => (err ? reject(fromGrpcError(err, endpoint)) : resolve(response)));
     });
   return {
+    openSession: async (hello: Signed): Promise<SessionResult> => {
+      const r = await call<{ session: string; expiresAtMs: number }>('openSession', hello);
+      return { session: r.session, expiresAtMs: Number(r.expiresAtMs) };
+    },
     evaluate: async (proposal: Signed): Promise<EvaluateResult> => {
       const r = await call<{ payload: Buffer }>('evaluate', proposal);
       return { payload: new Uint8Array(r.payload) };

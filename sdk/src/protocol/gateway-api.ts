@@ -16,6 +16,13 @@ export interface EndorseResult {
   readonly endorsements: readonly Endorsement[];
 }
 
+export interface SessionResult {
+  /** Sent with each proposal instead of a signature. */
+  readonly session: string;
+  /** When the gateway forgets it; the client opens another. */
+  readonly expiresAtMs: number;
+}
+
 export interface CommitStatus {
   readonly txId: string;
   readonly code: TxValidationCodeName;
@@ -96,6 +103,8 @@ export interface NetworkStatus {
 }
 
 export interface GatewayApi {
+  /** Authenticates a client once: a signed SessionHello; proposals then carry the session instead of a signature. */
+  openSession(hello: Signed): Promise<SessionResult>;
   /** Simulates a signed proposal on one cNode and returns the result; nothing is ordered. */
   evaluate(proposal: Signed): Promise<EvaluateResult>;
   /** Gathers endorsements satisfying the contract's policy. */

@@ -45,6 +45,43 @@ export interface Proposal {
 export interface Signed {
   readonly payload: Uint8Array;
   readonly signature: Uint8Array;
+  /**
+   * A session opened with the gateway (openSession): on a proposal it stands in
+   * for the signature, which may then be empty. Never on a transaction, which
+   * the creator always signs.
+   */
+  readonly session?: string;
+}
+
+/** What a client signs to open a session: it proves the creator's key once for many proposals. */
+export interface SessionHello {
+  readonly format: typeof SESSION_HELLO_FORMAT;
+  readonly channelId: string;
+  readonly creator: Creator;
+  /** When the client made it, ms since the epoch: the gateway refuses hellos outside sessionClockSkewMs. */
+  readonly timeMs: number;
+  /** Random hex, so no two hellos are alike. */
+  readonly nonce: string;
+}
+
+export const SESSION_HELLO_FORMAT = 'flexchain-session/1';
+
+export function newSessionHello(channelId: string, creator: Creator, timeMs = Date.now()): SessionHello {
+  return { format: SESSION_HELLO_FORMAT, channelId, creator: { mspId: creator.mspId, id: creator.id }, timeMs, nonce: randomBytes(16).toString('hex') };
+}
+
+export const encodeSessionHello = (hello: SessionHello): Uint8Array => utf8Encode(canonicalStringify(hello));
+
+export function decodeSessionHello(bytes: Uint8Array): SessionHello {
+  const h = parse(bytes, 'session hello');
+  if (h.format !== SESSION_HELLO_FORMAT) fail(`session hello format is not ${SESSION_HELLO_FORMAT}`);
+  requireString(h, 'channelId', 'session hello');
+  requireString(h, 'nonce', 'session hello');
+  const creator = requireObject(h.creator, 'session hello creator');
+  requireString(creator, 'mspId', 'session hello creator');
+  requireString(creator, 'id', 'session hello creator');
+  if (!Number.isSafeInteger(h.timeMs)) fail('session hello timeMs is not an integer');
+  return h as unknown as SessionHello;
 }
 
 export interface ProposalResponse {
