@@ -14,11 +14,13 @@ import { newProposal } from '@flexchain/sdk/protocol';
 import { buildPackage, ContractExecutor, resolveHostConfig, SandboxProcess, type ContractRunner } from '@flexchain/host';
 import { mulberry32 } from '@flexchain/host/bench-support';
 import { CONTRACTS_DIR } from './harness';
-import { cpuMicrosPer, readCpu } from './cpu-meter';
+import { cpuMicrosPer, ownCpuMicrosPer, readCpu } from './cpu-meter';
 import { smallbankPreloadEntries, smallbankTxGenerator } from './smallbank';
 
 /** How often the progress bar refreshes, in ms. */
 const PROGRESS_INTERVAL_MS = 250;
+/** A rate to three significant digits at least: kmeans runs a handful of transactions per second. */
+const roundRate = (perSecond: number): number => (perSecond >= 100 ? Math.round(perSecond) : Math.round(perSecond * 10) / 10);
 /** Largest feature value of a generated kmeans profile. */
 const KMEANS_FEATURE_MAX = 1000;
 
@@ -50,6 +52,8 @@ export interface ExecutionRun {
   readonly speedup: number;
   readonly perCnodeTxPerSecond: number;
   readonly cpuMicrosPerTx: number;
+  /** Of that, what this process (the cNodes' side: state, IPC, the load) spent. */
+  readonly cpuMicrosPerTxHere: number;
 }
 
 export interface ExecutionBenchResult extends ExecutionBenchOptions {
@@ -107,8 +111,9 @@ export async function runExecutionBench(options: ExecutionBenchOptions, showProg
           failed: result.failed,
           txPerSecond,
           speedup: first ? Math.round((txPerSecond / first.txPerSecond) * 100) / 100 : 1,
-          perCnodeTxPerSecond: Math.round(txPerSecond / cnodes),
+          perCnodeTxPerSecond: roundRate(txPerSecond / cnodes),
           cpuMicrosPerTx: result.cpuMicrosPerTx,
+          cpuMicrosPerTxHere: result.cpuMicrosPerTxHere,
         });
       } finally {
         for (const r of runners) r.dispose();
@@ -127,7 +132,7 @@ async function measure(
   options: ExecutionBenchOptions,
   label: string,
   showProgress: boolean,
-): Promise<{ simulated: number; failed: number; txPerSecond: number; cpuMicrosPerTx: number; cpuIncludesChildren: boolean }> {
+): Promise<{ simulated: number; failed: number; txPerSecond: number; cpuMicrosPerTx: number; cpuMicrosPerTxHere: number; cpuIncludesChildren: boolean }> {
   let simulated = 0;
   let failed = 0;
   const durationS = Math.round(options.durationMs / 1000);
@@ -160,8 +165,9 @@ async function measure(
   return {
     simulated,
     failed,
-    txPerSecond: Math.round((simulated * 1000) / elapsedMs),
+    txPerSecond: roundRate((simulated * 1000) / elapsedMs),
     cpuMicrosPerTx: cpuMicrosPer(cpuBefore, cpuAfter, simulated),
+    cpuMicrosPerTxHere: ownCpuMicrosPer(cpuBefore, cpuAfter, simulated),
     cpuIncludesChildren: cpuAfter.includesChildren,
   };
 }
