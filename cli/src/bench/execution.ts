@@ -29,7 +29,7 @@ export interface ExecutionBenchOptions {
   /** cNode counts to run, one after another. */
   readonly cnodes: readonly number[];
   readonly durationMs: number;
-  /** Simulations in flight at once, spread over the cNodes. */
+  /** Simulations in flight at once per cNode, so every run loads each cNode alike. */
   readonly inFlight: number;
   readonly sandboxProcesses: boolean;
   readonly seed: number;
@@ -146,7 +146,7 @@ async function measure(
     bar?.update(Math.min(durationS, Math.floor(elapsed)), { elapsed: elapsed.toFixed(0), duration: durationS, tps: (simulated / elapsed).toFixed(0) });
   }, PROGRESS_INTERVAL_MS);
   await Promise.all(
-    Array.from({ length: options.inFlight }, async (_, i) => {
+    Array.from({ length: options.inFlight * runners.length }, async (_, i) => {
       const runner = runners[i % runners.length]!;
       while (performance.now() < deadline) {
         try {

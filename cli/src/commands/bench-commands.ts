@@ -167,7 +167,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--contract <name>', 'smallbank or kmeans (getFood: compute-heavy)', 'kmeans')
     .option('--cnodes <list>', 'cNode counts to try, comma-separated', '1,2')
     .option('--duration <time>', 'measuring time per cNode count, e.g. 10s', '20s')
-    .option('--in-flight <n>', 'simulations in flight at once, spread over the cNodes', positiveInt('--in-flight'), 16)
+    .option('--in-flight <n>', 'simulations in flight at once per cNode', positiveInt('--in-flight'), 4)
     .option('--accounts <n>', 'smallbank: accounts', positiveInt('--accounts'), 10_000)
     .option('--pw <p>', 'smallbank: share of write transactions', num('--pw', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0.95)
     .option('--profiles <n>', 'kmeans: household profiles', positiveInt('--profiles'), KMEANS_DEFAULTS.profiles)
@@ -185,7 +185,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
       const result = await runExecutionBench({ contract: opts.contract, cnodes, durationMs: parseDuration(opts.duration), inFlight: opts.inFlight, sandboxProcesses: opts.sandboxProcesses, seed: opts.seed, accounts: opts.accounts, pw: opts.pw, profiles: opts.profiles, dimensions: opts.dimensions, clusters: opts.clusters, epochs: opts.epochs }, showProgress());
       if (ctx.json) return printJson(result);
       const work = result.contract === 'kmeans' ? `kmeans getFood over ${result.profiles} profiles × ${result.dimensions} features, ${result.clusters} clusters, ${result.epochs} epochs` : `smallbank, ${result.accounts} accounts, Pw ${result.pw}`;
-      console.log(`${style.bold('execution')}  ${work}, ${result.inFlight} in flight, sandboxes ${result.sandboxProcesses ? 'in a process per cNode' : 'in this process'}, ${(result.durationMs / 1000).toFixed(0)} s per run`);
+      console.log(`${style.bold('execution')}  ${work}, ${result.inFlight} in flight per cNode, sandboxes ${result.sandboxProcesses ? 'in a process per cNode' : 'in this process'}, ${(result.durationMs / 1000).toFixed(0)} s per run`);
       console.log(`  cNodes   tx/s simulated   per cNode   speed-up   CPU µs/tx${result.cpuIncludesChildren ? '   (in this process)' : ' (this process only)'}   failed`);
       for (const run of result.runs) {
         const here = result.cpuIncludesChildren ? `   ${`(${run.cpuMicrosPerTxHere})`.padStart(17)}` : '';
