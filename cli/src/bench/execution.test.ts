@@ -11,7 +11,7 @@ describe('bench execution', () => {
       expect(run.simulated).toBeGreaterThan(0);
       expect(run.failed).toBe(0);
       expect(run.cpuMicrosPerTx).toBeGreaterThan(0);
-      expect(run.perCnodeTxPerSecond).toBeCloseTo(run.txPerSecond / run.cnodes, 0);
+      expect(Math.abs(run.perCnodeTxPerSecond - run.txPerSecond / run.cnodes)).toBeLessThanOrEqual(0.5);
     }
     expect(result.runs[0]!.speedup).toBe(1);
   }, 60_000);

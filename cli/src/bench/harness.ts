@@ -44,6 +44,23 @@ export interface LoopResult {
   readonly commitShares?: { readonly v1: number; readonly mvcc: number; readonly write: number };
 }
 
+/** How an end-to-end benchmark runs its load and its network. */
+export interface PipelineBenchOptions {
+  durationMs: number;
+  /** Closed-loop clients: transactions in flight. */
+  clients: number;
+  cnodes: number;
+  orgs: number;
+  seed: number;
+  validation: 'sequential' | 'parallel';
+  /** cNode worker threads per peer taking V2 tasks in parallel mode. */
+  validationThreads: number;
+  /** Whether each cNode runs its isolates in a sandbox process (HostConfig.sandboxProcesses). */
+  sandboxProcesses: boolean;
+  /** host:port of a memory node process for the (single) peer; default in-process. */
+  mnode?: string;
+}
+
 export interface BenchNetwork {
   readonly client: FlexChainClient;
   readonly network: EmbeddedNetwork;

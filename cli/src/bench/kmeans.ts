@@ -5,29 +5,20 @@
 // costs end to end and how adding cNodes helps.
 
 import { mulberry32 } from '@flexchain/host/bench-support';
-import { closedLoop, preload, startBenchNetwork, type LoopResult } from './harness';
+import { closedLoop, preload, startBenchNetwork, type LoopResult, type PipelineBenchOptions } from './harness';
 
 /** Profiles written per preload transaction. */
 const PRELOAD_PROFILES_PER_TX = 1;
 /** Largest feature value of a generated profile. */
 const FEATURE_MAX = 1000;
 
-export interface KmeansBenchOptions {
+export interface KmeansBenchOptions extends PipelineBenchOptions {
   profiles: number;
   dimensions: number;
   clusters: number;
   epochs: number;
   /** Share of transactions that update one profile instead of running getFood. */
   updates: number;
-  durationMs: number;
-  clients: number;
-  cnodes: number;
-  orgs: number;
-  seed: number;
-  validation: 'sequential' | 'parallel';
-  validationThreads: number;
-  sandboxProcesses: boolean;
-  mnode?: string;
 }
 
 export interface KmeansBenchResult extends KmeansBenchOptions, LoopResult {

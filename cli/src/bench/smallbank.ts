@@ -1,7 +1,7 @@
 // Smallbank (paper §6): Pw share of writes (Amalgamate, TransactSavings,
 // DepositChecking, SendPayment, WriteCheck), Query otherwise.
 
-import { closedLoop, preload, startBenchNetwork, type LoopResult } from './harness';
+import { closedLoop, preload, startBenchNetwork, type LoopResult, type PipelineBenchOptions } from './harness';
 import { mulberry32, zipfSampler } from '@flexchain/host/bench-support';
 
 /** Accounts created per preload transaction (the contract's seedAccounts bound). */
@@ -12,23 +12,11 @@ const OPENING_BALANCE = 1_000_000;
 const AMOUNT_MAX = 10;
 const WRITE_OPS = ['amalgamate', 'transactSavings', 'depositChecking', 'sendPayment', 'writeCheck'] as const;
 
-export interface SmallbankBenchOptions {
+export interface SmallbankBenchOptions extends PipelineBenchOptions {
   accounts: number;
   pw: number;
-  durationMs: number;
-  clients: number;
-  cnodes: number;
-  orgs: number;
-  seed: number;
   /** Zipf exponent of account choice; 0 is uniform. */
   zipf: number;
-  validation: 'sequential' | 'parallel';
-  /** cNode worker threads per peer taking V2 tasks in parallel mode. */
-  validationThreads: number;
-  /** Whether each cNode runs its isolates in a sandbox process (HostConfig.sandboxProcesses). */
-  sandboxProcesses: boolean;
-  /** host:port of a memory node process for the (single) peer; default in-process. */
-  mnode?: string;
 }
 
 export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult {
