@@ -39,6 +39,8 @@ export interface HostConfig {
   readonly sessionsMax: number;
   /** How far a session hello's time may be from the gateway's, in ms. */
   readonly sessionClockSkewMs: number;
+  /** Most responses a cNode endorses under one signed Merkle root (those of one event-loop turn). */
+  readonly endorsementBatchMax: number;
   /** Signatures a peer remembers as verified (its own endorsements among them), so each is checked once; ~200 bytes each. */
   readonly verifiedSignaturesMax: number;
   /**
@@ -109,6 +111,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   sessionsMax: 100_000,
   // Tolerates ordinary clock drift while keeping a captured hello useless after a few minutes.
   sessionClockSkewMs: 300_000,
+  // A turn rarely holds more at 10k tps; each proof adds log2(batch) hashes (32 bytes each) to a transaction.
+  endorsementBatchMax: 64,
   // Covers the endorsements of many blocks in flight at 10k tps (a few MiB), so V1 finds every one of its own.
   verifiedSignaturesMax: 65_536,
   sandboxProcesses: true,

@@ -82,7 +82,7 @@ export class Gateway implements GatewayApi {
         hint: 'Run `flexchain check` on the contract.',
       });
     }
-    const endorsements: Endorsement[] = results.map((r) => ({ endorser: r.endorser, signature: r.signature }));
+    const endorsements: Endorsement[] = results.map((r) => ({ endorser: r.endorser, signature: r.signature, ...(r.batch ? { batch: r.batch } : {}) }));
     return { response: first.responseBytes, endorsements };
   }
 

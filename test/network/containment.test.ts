@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { utf8Encode } from '@flexchain/sdk';
 import type { FlexChainClient } from '@flexchain/sdk/client';
 import { createProposal } from '@flexchain/sdk/client';
-import { encodeSessionHello, newSessionHello, Signer } from '@flexchain/sdk/protocol';
+import { decodeResponse, encodeResponse, encodeSessionHello, encodeTransaction, newSessionHello, Signer } from '@flexchain/sdk/protocol';
 import { loadSigningIdentity } from '@flexchain/host';
 import { rawPackage, submitForged } from '../support/raw-package';
 import { startTestNetwork, type TestNetwork } from '../support/network-fixture';
@@ -162,6 +162,31 @@ describe('containment of clients and contracts', () => {
     const forgedHello = new Signer(loadSigningIdentity(join(net.dataDir, 'msp'), 'Org2MSP', 'client').privateKey).signed(encodeSessionHello(newSessionHello(channelId, { mspId: 'Org1MSP', id: 'client' })));
     await expect(gateway.openSession(forgedHello)).rejects.toMatchObject({ name: 'SessionRefusedError' });
     await stillServing();
+  });
+
+  it('holds a batch endorsement to its own response: another response, or another place in the batch, fails the policy', async () => {
+    const gateway = net.network.gateway;
+    const channelId = net.network.manifest.channelId;
+    const keys = loadSigningIdentity(join(net.dataDir, 'msp'), 'Org1MSP', 'client');
+    const signer = new Signer(keys.privateKey);
+    const creator = { mspId: 'Org1MSP', id: 'client' };
+    const endorsedWrite = async (key: string) => {
+      const { payload } = createProposal({ channelId, creator, contract: 'raw', fn: 'write', args: [key, 4] });
+      return { proposal: payload, ...(await gateway.endorse(signer.signed(payload))) };
+    };
+    // Each case is a transaction of its own: a tx id marked once is a duplicate after.
+    const submitWith = (tx: Awaited<ReturnType<typeof endorsedWrite>>, response: Uint8Array, endorsements: typeof tx.endorsements) =>
+      gateway.submit(signer.signed(encodeTransaction({ proposal: tx.proposal, response, endorsements })));
+    const first = await endorsedWrite('batched-1');
+    expect(first.endorsements[0]!.batch).toBeDefined();
+    const original = decodeResponse(first.response);
+    const forged = encodeResponse({ ...original, rwset: { ...original.rwset, writes: [{ key: 'stolen', isDelete: false, value: new Uint8Array(4) }] } });
+    expect((await submitWith(first, forged, first.endorsements)).code).toBe('ENDORSEMENT_POLICY_FAILURE');
+    const second = await endorsedWrite('batched-2');
+    const moved = second.endorsements.map((e) => ({ ...e, batch: { ...e.batch!, index: e.batch!.index + 1, count: e.batch!.count + 1 } }));
+    expect((await submitWith(second, second.response, moved)).code).toBe('ENDORSEMENT_POLICY_FAILURE');
+    const third = await endorsedWrite('batched-3');
+    expect((await submitWith(third, third.response, third.endorsements)).code).toBe('VALID');
   });
 
   it('answers concurrent state reads in the order they were made (finding 8)', async () => {

@@ -53,7 +53,10 @@ export class GrpcGatewayServer {
       evaluate: unary('evaluate', async (s) => gw.evaluate(s)),
       endorse: unary('endorse', async (s) => {
         const r = await gw.endorse(s);
-        return { response: r.response, endorsements: r.endorsements.map((e) => ({ mspId: e.endorser.mspId, id: e.endorser.id, signature: e.signature })) };
+        return {
+          response: r.response,
+          endorsements: r.endorsements.map((e) => ({ mspId: e.endorser.mspId, id: e.endorser.id, signature: e.signature, ...(e.batch ? { batchIndex: e.batch.index, batchCount: e.batch.count, batchPath: e.batch.path } : {}) })),
+        };
       }),
       submit: unary('submit', async (s) => gw.submit(s)),
       install: unary('install', async (s) => gw.install(s)),

@@ -2,9 +2,10 @@
 // signs endorsements as the peer. It holds no state of its own besides its
 // isolates; all reads go to the peer's world state.
 
+import { EndorsementBatcher } from './endorsement-batcher';
 import type { VerifiedSignatures } from '../identity/verified-signatures';
 import { FlexChainError, type LogLevel, type VersionedStateReader } from '@flexchain/sdk';
-import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignatureAsync, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
+import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignatureAsync, type MerkleProof, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import { identityInfo, type Membership, type SigningIdentity } from '../identity/msp';
 import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
@@ -45,7 +46,9 @@ export interface Endorsed {
   readonly proposal: Proposal;
   readonly response: ProposalResponse;
   readonly responseBytes: Uint8Array;
+  /** Over the root of the batch this response was endorsed in. */
   readonly signature: Uint8Array;
+  readonly batch: MerkleProof;
 }
 
 export class CNode {
@@ -54,6 +57,7 @@ export class CNode {
   private readonly sandbox: SandboxProcess | undefined;
   private readonly sink: ContractLogSink;
   private readonly signer: Signer;
+  private readonly endorsements: EndorsementBatcher;
   inFlight = 0;
   simulated = 0;
 
@@ -67,6 +71,7 @@ export class CNode {
     private readonly log: (level: LogLevel, message: string) => void,
   ) {
     this.signer = new Signer(identity.privateKey);
+    this.endorsements = new EndorsementBatcher(this.signer, identity.publicKey, peer.signatures, config.endorsementBatchMax);
     this.sink = (level, message, tag) => this.log(level, `[${tag.contract}.${tag.fn} ${tag.txId.slice(0, 8)}] ${message}`);
     this.sandbox = config.sandboxProcesses ? new SandboxProcess(name, config, this.sink, log) : undefined;
   }
@@ -76,9 +81,8 @@ export class CNode {
     const { proposal, response } = await this.simulate(signed, creatorAuthenticated);
     const responseBytes = encodeResponse(response);
     const endorser = { mspId: this.identity.mspId, id: this.identity.id };
-    const signature = this.signer.sign(responseBytes);
-    this.peer.signatures.record(this.identity.publicKey, responseBytes, signature);
-    return { endorser, proposal, response, responseBytes, signature };
+    const { signature, batch } = await this.endorsements.endorse(responseBytes);
+    return { endorser, proposal, response, responseBytes, signature, batch };
   }
 
   /**

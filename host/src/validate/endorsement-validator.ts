@@ -9,6 +9,8 @@ import {
   decodeProposal,
   decodeResponse,
   decodeTransaction,
+  merkleRootOf,
+  rootSigningMessage,
   sha256Hex,
   txIdOf,
   verifySignatureAsync,
@@ -92,7 +94,12 @@ export async function checkEndorsements(envelope: Signed, context: EndorsementCo
   const checks = await Promise.all(
     content.endorsements.map(async (e) => {
       const endorser = context.membership.get(e.endorser.mspId, e.endorser.id);
-      return endorser?.role === 'peer' && context.endorsementSignatures.verify(endorser.publicKey, content.response, e.signature) ? endorser : undefined;
+      if (endorser?.role !== 'peer') return undefined;
+      // A batch endorsement signs the root its proof leads to from this response; a plain one signs the response.
+      const root = e.batch ? merkleRootOf(content.response, e.batch) : undefined;
+      if (e.batch && !root) return undefined;
+      const signed = root ? rootSigningMessage(root) : content.response;
+      return context.endorsementSignatures.verify(endorser.publicKey, signed, e.signature) ? endorser : undefined;
     }),
   );
   const signers = [...new Map(checks.filter((e) => e !== undefined).map((e) => [`${e.mspId}/${e.id}`, e])).values()];

@@ -33,8 +33,15 @@ export function grpcTransport(endpoint: string): GrpcTransport {
       return { payload: new Uint8Array(r.payload) };
     },
     endorse: async (proposal: Signed): Promise<EndorseResult> => {
-      const r = await call<{ response: Buffer; endorsements: { mspId: string; id: string; signature: Buffer }[] }>('endorse', proposal);
-      return { response: new Uint8Array(r.response), endorsements: r.endorsements.map((e) => ({ endorser: { mspId: e.mspId, id: e.id }, signature: new Uint8Array(e.signature) })) };
+      const r = await call<{ response: Buffer; endorsements: { mspId: string; id: string; signature: Buffer; batchIndex: number; batchCount: number; batchPath: Buffer[] }[] }>('endorse', proposal);
+      return {
+        response: new Uint8Array(r.response),
+        endorsements: r.endorsements.map((e) => ({
+          endorser: { mspId: e.mspId, id: e.id },
+          signature: new Uint8Array(e.signature),
+          ...(e.batchCount > 0 ? { batch: { index: e.batchIndex, count: e.batchCount, path: e.batchPath.map((n) => new Uint8Array(n)) } } : {}),
+        })),
+      };
     },
     submit: async (transaction: Signed): Promise<CommitStatus> => {
       const r = await call<{ txId: string; code: string; blockNum: number; txNum: number }>('submit', transaction);

@@ -2,6 +2,7 @@
 
 export * from './dependency-graph';
 export * from './messages';
+export * from './endorsement-batch';
 export * from './signing';
 export * from './gateway-api';
 export * from './grpc-definition';

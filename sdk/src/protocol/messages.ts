@@ -17,6 +17,7 @@ import { FlexChainError } from '../errors';
 import { rwSetFromJson, rwSetToJson, type RwSet } from '../rwset';
 import type { ChaincodeEvent, TxTimestamp } from '../stub';
 import type { DependencyGraph } from './dependency-graph';
+import { MERKLE_PATH_LENGTH_MAX, type MerkleProof } from './endorsement-batch';
 import { sha256, sha256Hex } from './signing';
 
 export class MessageMalformedError extends FlexChainError {
@@ -99,8 +100,10 @@ export interface ProposalResponse {
 
 export interface Endorsement {
   readonly endorser: Creator;
-  /** Over the response bytes. */
+  /** Over the response bytes, or, with `batch`, over the root of the endorser's batch (endorsement-batch.ts). */
   readonly signature: Uint8Array;
+  /** Where the response sits in the batch whose root was signed. */
+  readonly batch?: MerkleProof;
 }
 
 export interface TransactionContent {
@@ -189,7 +192,12 @@ export function encodeTransaction(t: TransactionContent): Uint8Array {
     canonicalStringify({
       proposal: base64Encode(t.proposal),
       response: base64Encode(t.response),
-      endorsements: t.endorsements.map((e) => ({ mspId: e.endorser.mspId, id: e.endorser.id, signature: base64Encode(e.signature) })),
+      endorsements: t.endorsements.map((e) => ({
+        mspId: e.endorser.mspId,
+        id: e.endorser.id,
+        signature: base64Encode(e.signature),
+        ...(e.batch ? { batch: { index: e.batch.index, count: e.batch.count, path: e.batch.path.map(base64Encode) } } : {}),
+      })),
     }),
   );
 }
@@ -204,7 +212,14 @@ function decodeTransactionUncached(bytes: Uint8Array): TransactionContent {
       const o = requireObject(e, `transaction.endorsements[${i}]`);
       requireString(o, 'mspId', 'endorsement');
       requireString(o, 'id', 'endorsement');
-      return { endorser: { mspId: o.mspId as string, id: o.id as string }, signature: decodeBase64(o.signature, `transaction.endorsements[${i}].signature`) };
+      const where = `transaction.endorsements[${i}]`;
+      const endorsement = { endorser: { mspId: o.mspId as string, id: o.id as string }, signature: decodeBase64(o.signature, `${where}.signature`) };
+      if (o.batch === undefined) return endorsement;
+      const b = requireObject(o.batch, `${where}.batch`);
+      if (!Number.isSafeInteger(b.index) || !Number.isSafeInteger(b.count)) fail(`${where}.batch index and count are not integers`);
+      if (!Array.isArray(b.path) || b.path.length > MERKLE_PATH_LENGTH_MAX) fail(`${where}.batch.path is not an array of at most ${MERKLE_PATH_LENGTH_MAX} nodes`);
+      const path = (b.path as unknown[]).map((node, j) => decodeBase64(node, `${where}.batch.path[${j}]`));
+      return { ...endorsement, batch: { index: b.index as number, count: b.count as number, path } };
     }),
   };
 }
