@@ -15,14 +15,12 @@ import { buildPackage, ContractExecutor, resolveHostConfig, SandboxProcess, type
 import { mulberry32 } from '@flexchain/host/bench-support';
 import { CONTRACTS_DIR } from './harness';
 import { cpuMicrosPer, ownCpuMicrosPer, readCpu } from './cpu-meter';
-import { smallbankPreloadEntries, smallbankTxGenerator } from './smallbank';
+import { kmeansProfile, kmeansProfileId, smallbankPreloadEntries, txGeneratorOf } from './workloads';
 
 /** How often the progress bar refreshes, in ms. */
 const PROGRESS_INTERVAL_MS = 250;
 /** A rate to three significant digits at least: kmeans runs a handful of transactions per second. */
 const roundRate = (perSecond: number): number => (perSecond >= 100 ? Math.round(perSecond) : Math.round(perSecond * 10) / 10);
-/** Largest feature value of a generated kmeans profile. */
-const KMEANS_FEATURE_MAX = 1000;
 
 export interface ExecutionBenchOptions {
   readonly contract: 'smallbank' | 'kmeans';
@@ -70,11 +68,11 @@ function workload(options: ExecutionBenchOptions): { store: MemoryVersionedStore
   const version = { blockNum: 1, txNum: 0 };
   if (options.contract === 'smallbank') {
     store.apply(smallbankPreloadEntries(options.accounts).map(([key, value]) => ({ write: { key, value: utf8Encode(value) }, version })));
-    return { store, nextTx: smallbankTxGenerator({ accounts: options.accounts, pw: options.pw, zipf: 0, seed: options.seed }) };
+    return { store, nextTx: txGeneratorOf({ kind: 'smallbank', accounts: options.accounts, pw: options.pw, zipf: 0, seed: options.seed }) };
   }
   const random = mulberry32(options.seed);
   const profiles = Array.from({ length: options.profiles }, (_, i) => ({
-    write: { key: `profile:${String(i).padStart(6, '0')}`, value: utf8Encode(JSON.stringify(Array.from({ length: options.dimensions }, () => Math.floor(random() * KMEANS_FEATURE_MAX)))) },
+    write: { key: `profile:${kmeansProfileId(i)}`, value: utf8Encode(JSON.stringify(kmeansProfile(random, options.dimensions))) },
     version,
   }));
   store.apply(profiles);

@@ -7,11 +7,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { FlexChainError, TransactionInvalidError } from '@flexchain/sdk';
-import { connect, type FlexChainClient } from '@flexchain/sdk/client';
+import { FlexChainError } from '@flexchain/sdk';
+import { connect, type ClientIdentityKeys, type FlexChainClient } from '@flexchain/sdk/client';
 import type { PeerStatus } from '@flexchain/sdk/protocol';
 import { buildPackage, EmbeddedNetwork, loadSigningIdentity, type HostConfigOverrides } from '@flexchain/host';
 import { cpuMicrosPer, ownCpuMicrosPer, readCpu } from './cpu-meter';
+import { runLoadGenerator } from './load-generator-process';
+import { runLoops, type LoopCounts, type LoopOutcome } from './load-loop';
+import { txGeneratorOf, type WorkloadSpec } from './workloads';
 
 export const CONTRACTS_DIR = resolve(__dirname, '..', '..', '..', 'contracts');
 /** How often progress bars refresh, in ms. */
@@ -36,8 +39,10 @@ export interface LoopResult {
   readonly worldState: PeerStatus['worldState'];
   /** CPU of this process and every process under it (sandbox processes), per committed transaction, in µs. */
   readonly cpuMicrosPerTx: number;
-  /** Of that, what this process (network and load generator) spent. */
+  /** Of that, what this process (the network, and the load generator unless it has a process of its own) spent. */
   readonly cpuMicrosPerTxHere: number;
+  /** With a load-generator process: its CPU per committed transaction, in µs, not counted above. */
+  readonly cpuMicrosPerTxLoad?: number;
   /** Whether processes under this one are counted (Linux /proc). */
   readonly cpuIncludesChildren: boolean;
   /** Share of the run the first peer spent in each commit step (blocks commit one at a time): near 1 in total means commit is the bottleneck. */
@@ -59,18 +64,24 @@ export interface PipelineBenchOptions {
   sandboxProcesses: boolean;
   /** host:port of a memory node process for the (single) peer; default in-process. */
   mnode?: string;
+  /** Run the load in a process of its own, over gRPC, so the figures show the network alone. */
+  clientsProcess?: boolean;
 }
 
 export interface BenchNetwork {
   readonly client: FlexChainClient;
   readonly network: EmbeddedNetwork;
+  /** The client identity's keys and the gateway's gRPC endpoint ('' without gRPC), for a load-generator process. */
+  readonly clientKeys: ClientIdentityKeys;
+  readonly endpoint: string;
   close(): Promise<void>;
 }
 
 /** `mnode`: host:port of a memory node process for the single peer (orgs 1); default in-process. */
-export async function startBenchNetwork(contract: string, options: { orgs: number; cnodes: number; config?: HostConfigOverrides; mnode?: string }): Promise<BenchNetwork> {
+export async function startBenchNetwork(contract: string, options: { orgs: number; cnodes: number; config?: HostConfigOverrides; mnode?: string; clientsProcess?: boolean }): Promise<BenchNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-bench-'));
-  const network = await EmbeddedNetwork.start({ dataDir, orgs: options.orgs, cnodes: options.cnodes, grpc: false, ...(options.config ? { config: options.config } : {}), ...(options.mnode ? { mnodes: [options.mnode] } : {}) });
+  const serving = options.clientsProcess ? { grpc: true, port: 0 } : { grpc: false };
+  const network = await EmbeddedNetwork.start({ dataDir, orgs: options.orgs, cnodes: options.cnodes, ...serving, ...(options.config ? { config: options.config } : {}), ...(options.mnode ? { mnodes: [options.mnode] } : {}) });
   const msp = join(dataDir, 'msp');
   const channelId = network.manifest.channelId;
   const admin = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'admin'), channelId });
@@ -80,10 +91,13 @@ export async function startBenchNetwork(contract: string, options: { orgs: numbe
   const approvers = orgs.filter((o) => o !== 'Org1MSP').map((o) => connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, o, 'admin'), channelId }));
   await admin.deploy(readFileSync(built.file, 'utf8'), { version: '1.0', policy, approvers });
   for (const c of [admin, ...approvers]) c.close();
-  const client = connect({ gateway: network.gateway, identity: loadSigningIdentity(msp, 'Org1MSP', 'client'), channelId });
+  const clientKeys = loadSigningIdentity(msp, 'Org1MSP', 'client');
+  const client = connect({ gateway: network.gateway, identity: clientKeys, channelId });
   return {
     client,
     network,
+    clientKeys: { mspId: clientKeys.mspId, id: clientKeys.id, privateKey: clientKeys.privateKey },
+    endpoint: network.endpoint,
     close: async () => {
       client.close();
       await network.stop();
@@ -111,50 +125,51 @@ export async function preload(total: number, perTx: number, load: (first: number
   bar?.stop();
 }
 
-/** Submits `nextTx()` from `clients` concurrent loops for `durationMs`; measures commits, aborts and latency. */
-export async function closedLoop(bench: BenchNetwork, contract: string, options: { clients: number; durationMs: number; label: string }, nextTx: () => [string, unknown[]], showProgress: boolean): Promise<LoopResult> {
-  const latencies: number[] = [];
+/**
+ * Submits the workload from `clients` concurrent loops for `durationMs`, in
+ * this process or (clientsProcess) in a load-generator process talking gRPC;
+ * measures commits, aborts, latency and CPU.
+ */
+export async function closedLoop(
+  bench: BenchNetwork,
+  contract: string,
+  options: { clients: number; durationMs: number; label: string; clientsProcess?: boolean },
+  workload: WorkloadSpec,
+  showProgress: boolean,
+): Promise<LoopResult> {
   const before = (await bench.network.gateway.status()).peers[0]!.validation;
-  let submitted = 0;
-  let committed = 0;
-  let aborted = 0;
-  let rejected = 0;
+  const counts: LoopCounts = { submitted: 0, committed: 0, aborted: 0, rejected: 0 };
   const cpuBefore = readCpu();
   const start = performance.now();
-  const deadline = start + options.durationMs;
   const durationS = Math.round(options.durationMs / 1000);
   const bar = showProgress ? new SingleBar({ format: `${options.label.padEnd(9)} [{bar}] {elapsed}/{duration}s  {tps} tps  aborts {aborts}`, hideCursor: true, stream: process.stderr }) : undefined;
   bar?.start(durationS, 0, { elapsed: 0, duration: durationS, tps: 0, aborts: 0 });
   const progress = () => {
     const elapsed = (performance.now() - start) / 1000;
-    bar?.update(Math.min(durationS, Math.floor(elapsed)), { elapsed: elapsed.toFixed(0), duration: durationS, tps: (committed / elapsed).toFixed(0), aborts: aborted });
+    bar?.update(Math.min(durationS, Math.floor(elapsed)), { elapsed: elapsed.toFixed(0), duration: durationS, tps: (counts.committed / elapsed).toFixed(0), aborts: counts.aborted });
   };
   const ticker = setInterval(progress, PROGRESS_INTERVAL_MS);
-  await Promise.all(
-    Array.from({ length: options.clients }, async () => {
-      while (performance.now() < deadline) {
-        const [fn, args] = nextTx();
-        const t0 = performance.now();
-        submitted++;
-        try {
-          await bench.client.submit(contract, fn, args);
-          committed++;
-          latencies.push(performance.now() - t0);
-        } catch (err) {
-          if (err instanceof TransactionInvalidError) aborted++;
-          else rejected++;
-        }
-      }
-    }),
-  );
-  const elapsedMs = performance.now() - start;
+  let loadCpuMicros = 0;
+  let outcome: LoopOutcome;
+  try {
+    if (options.clientsProcess) {
+      const remote = await runLoadGenerator(bench, { contract, clients: options.clients, durationMs: options.durationMs, workload }, counts);
+      outcome = remote.outcome;
+      loadCpuMicros = remote.cpuMicros;
+    } else {
+      outcome = await runLoops(options.clients, options.durationMs, (fn, args) => bench.client.submit(contract, fn, args), txGeneratorOf(workload), counts);
+    }
+  } finally {
+    clearInterval(ticker);
+  }
   const cpuAfter = readCpu();
-  clearInterval(ticker);
   progress();
   bar?.stop();
+  const { submitted, committed, aborted, rejected, elapsedMs } = outcome;
   const status = (await bench.network.gateway.status()).peers[0]!;
   const share = (ms: number) => Math.round((ms / elapsedMs) * 1000) / 1000;
   const after = status.validation;
+  const perTx = (micros: number) => (committed === 0 ? 0 : Math.round(micros / committed));
   return {
     submitted,
     committed,
@@ -162,9 +177,11 @@ export async function closedLoop(bench: BenchNetwork, contract: string, options:
     rejected,
     tps: Math.round((committed * 1000) / elapsedMs),
     abortRate: submitted === 0 ? 0 : Math.round((aborted / submitted) * 10000) / 10000,
-    latencyMs: latencySummary(latencies, 1),
-    cpuMicrosPerTx: cpuMicrosPer(cpuBefore, cpuAfter, committed),
+    latencyMs: latencySummary(outcome.latencies, 1),
+    // The network's CPU: with a load-generator process, its own CPU is taken out and shown apart.
+    cpuMicrosPerTx: cpuMicrosPer(cpuBefore, cpuAfter, committed) - perTx(loadCpuMicros),
     cpuMicrosPerTxHere: ownCpuMicrosPer(cpuBefore, cpuAfter, committed),
+    ...(options.clientsProcess ? { cpuMicrosPerTxLoad: perTx(loadCpuMicros) } : {}),
     cpuIncludesChildren: cpuAfter.includesChildren,
     worldState: status.worldState,
     commitShares: { v1: share(after.v1Ms - before.v1Ms), mvcc: share(after.mvccMs - before.mvccMs), write: share(after.writeMs - before.writeMs) },

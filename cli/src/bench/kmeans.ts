@@ -6,11 +6,10 @@
 
 import { mulberry32 } from '@flexchain/host/bench-support';
 import { closedLoop, preload, startBenchNetwork, type LoopResult, type PipelineBenchOptions } from './harness';
+import { kmeansProfile, kmeansProfileId } from './workloads';
 
 /** Profiles written per preload transaction. */
 const PRELOAD_PROFILES_PER_TX = 1;
-/** Largest feature value of a generated profile. */
-const FEATURE_MAX = 1000;
 
 export interface KmeansBenchOptions extends PipelineBenchOptions {
   profiles: number;
@@ -29,12 +28,10 @@ export async function runKmeansBench(options: KmeansBenchOptions, showProgress: 
   const bench = await startBenchNetwork('kmeans', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads, sandboxProcesses: options.sandboxProcesses } });
   try {
     const random = mulberry32(options.seed);
-    const profile = () => Array.from({ length: options.dimensions }, () => Math.floor(random() * FEATURE_MAX));
-    const id = (i: number) => String(i).padStart(6, '0');
-    await preload(options.profiles, PRELOAD_PROFILES_PER_TX, (first) => bench.client.submit('kmeans', 'updateProfile', [id(first), profile()]), showProgress);
-    const nextTx = (): [string, unknown[]] =>
-      random() < options.updates ? ['updateProfile', [id(Math.floor(random() * options.profiles)), profile()]] : ['getFood', [options.clusters, options.epochs, 0]];
-    const result = await closedLoop(bench, 'kmeans', { clients: options.clients, durationMs: options.durationMs, label: 'kmeans' }, nextTx, showProgress);
+    await preload(options.profiles, PRELOAD_PROFILES_PER_TX, (first) => bench.client.submit('kmeans', 'updateProfile', [kmeansProfileId(first), kmeansProfile(random, options.dimensions)]), showProgress);
+    const { profiles, dimensions, clusters, epochs, updates } = options;
+    const workload = { kind: 'kmeans', profiles, dimensions, clusters, epochs, updates, seed: options.seed + 1 } as const;
+    const result = await closedLoop(bench, 'kmeans', { ...options, label: 'kmeans' }, workload, showProgress);
     return { workload: 'kmeans', ...options, ...result };
   } finally {
     await bench.close();

@@ -6,13 +6,12 @@
 import type { HostConfigOverrides } from '@flexchain/host';
 import { tieredStateFor } from '../commands/tiered-options';
 import { closedLoop, preload, startBenchNetwork, type LoopResult } from './harness';
-import { mulberry32, zipfSampler } from '@flexchain/host/bench-support';
+import { YCSB_KEY_DIGITS } from './workloads';
 
 /** Bytes of record data per preload transaction: keeps a preload envelope near a block's size. */
 const PRELOAD_BYTES_PER_TX = 1024 * 1024;
 /** The contract's load bound. */
 const PRELOAD_RECORDS_PER_TX_MAX = 1000;
-const KEY_DIGITS = 8;
 export const UPDATE_SHARE = { a: 0.5, b: 0.05 } as const;
 
 export interface YcsbBenchOptions {
@@ -39,6 +38,8 @@ export interface YcsbBenchOptions {
   sandboxProcesses: boolean;
   /** host:port of a memory node process; default in-process. */
   mnode?: string;
+  /** Run the load in a process of its own, over gRPC. */
+  clientsProcess?: boolean;
 }
 
 export interface YcsbBenchResult extends YcsbBenchOptions, LoopResult {
@@ -52,17 +53,13 @@ export function ycsbConfig(options: YcsbBenchOptions, slabBytes: number): HostCo
 }
 
 export async function runYcsbBench(options: YcsbBenchOptions, slabBytes: number, showProgress: boolean): Promise<YcsbBenchResult> {
-  const bench = await startBenchNetwork('ycsb', { orgs: 1, cnodes: options.cnodes, config: ycsbConfig(options, slabBytes), ...(options.mnode ? { mnode: options.mnode } : {}) });
+  const bench = await startBenchNetwork('ycsb', { orgs: 1, cnodes: options.cnodes, config: ycsbConfig(options, slabBytes), ...(options.mnode ? { mnode: options.mnode } : {}), ...(options.clientsProcess ? { clientsProcess: true } : {}) });
   try {
     const perTx = Math.max(1, Math.min(PRELOAD_RECORDS_PER_TX_MAX, Math.floor(PRELOAD_BYTES_PER_TX / options.recordSize)));
-    await preload(options.records, perTx, (first, count) => bench.client.submit('ycsb', 'load', ['user', first, count, KEY_DIGITS, options.recordSize]), showProgress);
+    await preload(options.records, perTx, (first, count) => bench.client.submit('ycsb', 'load', ['user', first, count, YCSB_KEY_DIGITS, options.recordSize]), showProgress);
 
-    const random = mulberry32(options.seed);
-    const pick = zipfSampler(options.records, options.zipf, random);
-    const key = () => 'user' + String(pick()).padStart(KEY_DIGITS, '0');
-    const updates = UPDATE_SHARE[options.workload];
-    const nextTx = (): [string, unknown[]] => (random() < updates ? ['update', [key(), options.recordSize]] : ['read', [key()]]);
-    const result = await closedLoop(bench, 'ycsb', { clients: options.clients, durationMs: options.durationMs, label: `ycsb-${options.workload}` }, nextTx, showProgress);
+    const workload = { kind: 'ycsb', records: options.records, recordSize: options.recordSize, updates: UPDATE_SHARE[options.workload], zipf: options.zipf, seed: options.seed } as const;
+    const result = await closedLoop(bench, 'ycsb', { ...options, label: `ycsb-${options.workload}` }, workload, showProgress);
     return { bench: 'ycsb', ...options, ...result };
   } finally {
     await bench.close();

@@ -37,15 +37,20 @@ function pipelineOptions(command: Command): Command {
     .option('--validation <mode>', 'sequential: V2/V3 in block order; parallel: by the dependency graph', validationMode, 'parallel')
     .option('--validation-threads <n>', 'cNode worker threads per peer that take V2 tasks in parallel mode', countOption('--validation-threads'), 0)
     .option('--mnode <host:port>', 'memory node process (`flexchain node --role mnode`) for the peer; default in-process')
-    .option('--no-sandbox-processes', 'run contract isolates in the node process instead of one sandbox process per cNode');
+    .option('--no-sandbox-processes', 'run contract isolates in the node process instead of one sandbox process per cNode')
+    .option('--clients-process', 'run the load in a process of its own, over gRPC, so the figures show what the network costs without it');
 }
 
-const pipelineLabel = (r: { validation: string; validationThreads: number; sandboxProcesses: boolean; mnode?: string }) =>
-  `${r.validation} validation${r.validationThreads > 0 ? ` (+${r.validationThreads} cNode threads)` : ''}, memory ${r.mnode ? `node at ${r.mnode} (TCP)` : 'in process'}, sandboxes ${r.sandboxProcesses ? 'in a process per cNode' : 'in the node process'}`;
+const pipelineLabel = (r: { validation: string; validationThreads: number; sandboxProcesses: boolean; mnode?: string; clientsProcess?: boolean }) =>
+  `${r.validation} validation${r.validationThreads > 0 ? ` (+${r.validationThreads} cNode threads)` : ''}, memory ${r.mnode ? `node at ${r.mnode} (TCP)` : 'in process'}, sandboxes ${r.sandboxProcesses ? 'in a process per cNode' : 'in the node process'}, load ${r.clientsProcess ? 'in a process of its own (gRPC)' : 'in the node process'}`;
 
 function printLoop(result: LoopResult): void {
   console.log(`  committed tps   ${style.bold(String(result.tps))}`);
-  console.log(`  CPU µs/tx       ${result.cpuMicrosPerTx}${result.cpuIncludesChildren ? `  (${result.cpuMicrosPerTxHere} in the node and load-generator process, the rest in sandbox processes)` : ' (this process only)'}`);
+  const where =
+    result.cpuMicrosPerTxLoad !== undefined
+      ? `  (${result.cpuMicrosPerTxHere} in the node process, the rest in sandbox processes; the load-generator process spent ${result.cpuMicrosPerTxLoad} more)`
+      : `  (${result.cpuMicrosPerTxHere} in the node and load-generator process, the rest in sandbox processes)`;
+  console.log(`  CPU µs/tx       ${result.cpuMicrosPerTx}${result.cpuIncludesChildren ? where : ' (this process only)'}`);
   console.log(`  latency ms      p50 ${result.latencyMs.p50}  p95 ${result.latencyMs.p95}  p99 ${result.latencyMs.p99}  max ${result.latencyMs.max}`);
   console.log(`  abort rate      ${(result.abortRate * 100).toFixed(2)}%  (${result.aborted} MVCC/phantom of ${result.submitted} submitted; ${result.rejected} refused by the contract)`);
   const c = result.commitShares;
@@ -76,10 +81,10 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--zipf <s>', 'Zipf exponent of account popularity; 0 is uniform', zipfOption, 0)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients?: number; inFlight: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
+  pipelineOptions(smallbank).action(async (opts: { accounts: number; pw: number; zipf: number; duration: string; clients?: number; inFlight: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; clientsProcess?: boolean; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.mnode && opts.orgs !== 1) throw new BenchArgumentError('--mnode serves one peer; run it with --orgs 1.');
-      const result = await runSmallbankBench({ accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients ?? opts.inFlight, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
+      const result = await runSmallbankBench({ clientsProcess: Boolean(opts.clientsProcess), accounts: opts.accounts, pw: opts.pw, zipf: opts.zipf, durationMs: parseDuration(opts.duration), clients: opts.clients ?? opts.inFlight, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
       if (ctx.json) return printJson(result);
       console.log(`${style.bold('smallbank')}  ${result.accounts} accounts, Pw ${result.pw}, zipf ${result.zipf}, ${result.clients} in flight, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
       printLoop(result);
@@ -104,13 +109,14 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--cnodes <n>', 'cNodes', positiveInt('--cnodes'), 2)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients?: number; inFlight: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
+  pipelineOptions(ycsb).action(async (opts: { workload: string; records: number; recordSize: string; remoteMemory?: string; localCache?: string; evictBelow?: string; leveldbCache?: string; zipf: number; baseline?: string; layer: string; duration: string; clients?: number; inFlight: number; cnodes: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; clientsProcess?: boolean; json?: boolean }) => {
       ctx.json = Boolean(opts.json);
       if (opts.workload !== 'a' && opts.workload !== 'b') throw new BenchArgumentError(`--workload must be a or b, got ${JSON.stringify(opts.workload)}.`);
       if (opts.baseline !== undefined && opts.baseline !== 'generic-xov') throw new BenchArgumentError(`--baseline must be generic-xov, got ${JSON.stringify(opts.baseline)}.`);
       if (opts.layer !== 'pipeline' && opts.layer !== 'state') throw new BenchArgumentError(`--layer must be pipeline or state, got ${JSON.stringify(opts.layer)}.`);
       if (opts.validationThreads > 0 && opts.baseline) throw new BenchArgumentError('--validation-threads adds cNode threads to the disaggregated store; the generic XOV baseline has none.', { hint: 'Drop --validation-threads or --baseline.' });
       if (opts.mnode && opts.baseline) throw new BenchArgumentError('--mnode serves the disaggregated store; the generic XOV baseline has no memory node.', { hint: 'Drop --mnode or --baseline.' });
+      if (opts.clientsProcess && opts.layer === 'state') throw new BenchArgumentError('--clients-process drives the network over gRPC; --layer state has no network.', { hint: 'Drop --clients-process or --layer state.' });
       const options = {
           workload: opts.workload,
           records: opts.records,
@@ -123,6 +129,7 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
           validation: opts.validation,
           validationThreads: opts.validationThreads,
           sandboxProcesses: opts.sandboxProcesses,
+          clientsProcess: Boolean(opts.clientsProcess),
           ...(opts.mnode ? { mnode: opts.mnode } : {}),
           ...(opts.baseline ? { baseline: 'generic-xov' as const } : {}),
           ...tieredSizesOf(opts),
@@ -151,11 +158,11 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     .option('--orgs <n>', 'organisations (one peer each); endorsement needs a majority', positiveInt('--orgs'), 1)
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON');
-  pipelineOptions(kmeans).action(async (opts: { profiles: number; dimensions: number; clusters: number; epochs: number; updates: number; duration: string; inFlight: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; json?: boolean }) => {
+  pipelineOptions(kmeans).action(async (opts: { profiles: number; dimensions: number; clusters: number; epochs: number; updates: number; duration: string; inFlight: number; cnodes: number; orgs: number; seed: number; validation: 'sequential' | 'parallel'; validationThreads: number; sandboxProcesses: boolean; mnode?: string; clientsProcess?: boolean; json?: boolean }) => {
     ctx.json = Boolean(opts.json);
     if (opts.profiles < opts.clusters) throw new BenchArgumentError(`--profiles (${opts.profiles}) must be at least --clusters (${opts.clusters}).`);
     if (opts.mnode && opts.orgs !== 1) throw new BenchArgumentError('--mnode serves one peer; run it with --orgs 1.');
-    const result = await runKmeansBench({ profiles: opts.profiles, dimensions: opts.dimensions, clusters: opts.clusters, epochs: opts.epochs, updates: opts.updates, durationMs: parseDuration(opts.duration), clients: opts.inFlight, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
+    const result = await runKmeansBench({ clientsProcess: Boolean(opts.clientsProcess), profiles: opts.profiles, dimensions: opts.dimensions, clusters: opts.clusters, epochs: opts.epochs, updates: opts.updates, durationMs: parseDuration(opts.duration), clients: opts.inFlight, cnodes: opts.cnodes, orgs: opts.orgs, seed: opts.seed, validation: opts.validation, validationThreads: opts.validationThreads, sandboxProcesses: opts.sandboxProcesses, ...(opts.mnode ? { mnode: opts.mnode } : {}) }, showProgress());
     if (ctx.json) return printJson(result);
     console.log(`${style.bold('kmeans')}  ${result.profiles} profiles × ${result.dimensions} features, ${result.clusters} clusters, ${result.epochs} epochs, updates ${result.updates}, ${result.clients} in flight, ${result.orgs} org(s) × ${result.cnodes} cNodes, ${pipelineLabel(result)}, ${(result.durationMs / 1000).toFixed(0)} s`);
     printLoop(result);
