@@ -104,6 +104,9 @@ interface TxRun {
   readonly replies: Map<number, { readonly id: unknown; readonly ok: boolean; readonly value: unknown }>;
 }
 
+/** Largest transaction number in a realm: what an Int32Array element holds. */
+const TX_NUMBER_MAX = 0x7fffffff;
+
 /** Drain calls after a cut-off call before the realm is rebuilt: V8 drops the queue when a drain is cut off too, so two suffice. */
 const DRAIN_CALLS_MAX = 3;
 
@@ -186,10 +189,17 @@ export class ContractExecutor {
     for (const slot of this.slots) slot?.realm.dispose();
   }
 
+  /** Numbers stay positive int32s (the shared `running` marker holds one), wrapping long before any in flight could repeat. */
+  private takeTxNumber(): number {
+    const n = this.nextTx;
+    this.nextTx = n >= TX_NUMBER_MAX ? 1 : n + 1;
+    return n;
+  }
+
   private newRun(proposal: Proposal, where: string, state: StateAccess, slot: Slot, settle: (outcome: unknown) => void): TxRun {
     const tag = { contract: this.pkg.name, fn: proposal.fn, txId: proposal.txId };
     const run: TxRun = {
-      n: this.nextTx++,
+      n: this.takeTxNumber(),
       proposal,
       where,
       state,
