@@ -127,6 +127,13 @@ describe('containment of clients and contracts', () => {
     expect(status.code).toBe('ILLEGAL_WRITESET');
   });
 
+  it('refuses a package whose code would close the function the realm wraps it in', async () => {
+    const escaping = JSON.parse(rawPackage('escape', { f: 'async () => ({})' })) as { code: string };
+    escaping.code += '\n}); globalThis.escaped = true; (function () {';
+    await expect(net.admin.install(JSON.stringify(escaping))).rejects.toThrow(/not a well-formed script/);
+    await stillServing();
+  });
+
   it('refuses a package whose metadata declares a pattern without a linear-time match (finding 11)', async () => {
     const metadata = { name: 'redos', transactions: [{ name: 'f', kind: 'submit', params: [], returns: { type: 'string', pattern: '^(a+)\\1$' } }] };
     await expect(net.admin.install(rawPackage('redos', { f: 'async () => ({})' }, metadata))).rejects.toThrow(/invalid metadata: Pattern/);

@@ -4,8 +4,11 @@
 
 import { canonicalStringify, CONTRACT_NAME_HINT, FlexChainError, isValidContractName, type ContractMetadata } from '@flexchain/sdk';
 import { assertMetadataValid, sha256Hex } from '@flexchain/sdk/protocol';
+import { Script } from 'node:vm';
 
 export const PACKAGE_FORMAT = 'flexchain-package/2';
+/** File name the bundle has in stack traces and source maps. */
+export const BUNDLE_FILE_NAME = 'contract.js';
 
 export interface ContractPackage {
   readonly format: typeof PACKAGE_FORMAT;
@@ -42,6 +45,7 @@ export function parsePackage(text: string, source: string): ContractPackage {
   }
   // The name becomes the contract's state namespace: the grammar keeps U+0000 out, so no two namespaces overlap.
   if (!isValidContractName(json.name)) throw new PackageInvalidError(`${source} names its contract ${JSON.stringify(String(json.name).slice(0, 80))}, which is not a valid contract name.`, { hint: CONTRACT_NAME_HINT });
+  assertWellFormedScript(json.code, source);
   if (json.sourceMap !== undefined && typeof json.sourceMap !== 'string') throw new PackageInvalidError(`${source} has a source map that is not a string.`, { hint: 'Rebuild it with `flexchain build`.' });
   try {
     assertMetadataValid(json.metadata, json.name);
@@ -49,4 +53,17 @@ export function parsePackage(text: string, source: string): ContractPackage {
     throw new PackageInvalidError(`${source} has invalid metadata: ${(err as FlexChainError).shortMessage}`, { hint: 'Rebuild it with `flexchain build`.', cause: err });
   }
   return { format: PACKAGE_FORMAT, name: json.name, metadata: json.metadata, code: json.code, sourceMap: json.sourceMap ?? '' };
+}
+
+/**
+ * The realm wraps the code in a function (hardened-realm.ts). Code that parses
+ * as a script on its own has no unmatched `}`, so it cannot close that
+ * function and run outside it. Compiled only, never run, here.
+ */
+function assertWellFormedScript(code: string, source: string): void {
+  try {
+    new Script(code, { filename: BUNDLE_FILE_NAME });
+  } catch (err) {
+    throw new PackageInvalidError(`${source} holds code that is not a well-formed script: ${(err as Error).message}`, { hint: 'Build it with `flexchain build`.' });
+  }
 }

@@ -11,11 +11,10 @@
 import { readFileSync } from 'node:fs';
 import ivm from 'isolated-vm';
 import { bootstrapSource } from './bootstrap';
+import { BUNDLE_FILE_NAME } from './contract-package';
 import { sandboxSdkSource } from './sandbox-sdk';
 import { pinSandboxTimeZone } from './time-zone';
 
-/** File name the bundle has in stack traces and source maps. */
-export const BUNDLE_FILE_NAME = 'contract.js';
 
 /** What the realm calls on the host, each fire-and-forget, tagged with the transaction number. */
 export interface RealmHandlers {

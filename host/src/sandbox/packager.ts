@@ -9,15 +9,14 @@ import { build, type Message } from 'esbuild';
 import { FlexChainError, type ContractMetadata } from '@flexchain/sdk';
 import { assertMetadataValid } from '@flexchain/sdk/protocol';
 import { runtimeEntrySource } from './contract-runtime';
-import { BUNDLE_FILE_NAME, HardenedRealm } from './hardened-realm';
+import { HardenedRealm } from './hardened-realm';
 import { SANDBOX_SDK_MODULE } from './sandbox-sdk';
-import { PACKAGE_FORMAT, packageId, type ContractPackage } from './contract-package';
+import { BUNDLE_FILE_NAME, PACKAGE_FORMAT, packageId, type ContractPackage } from './contract-package';
 
 export class ContractBuildError extends FlexChainError {
   override name = 'ContractBuildError';
 }
 
-export { BUNDLE_FILE_NAME };
 const ENTRY_CANDIDATES = ['src/index.ts', 'src/contract.ts', 'index.ts', 'src/index.js', 'index.js'];
 /** Heap for loading a bundle to read its metadata, in MiB. */
 const METADATA_ISOLATE_MEMORY_MB = 128;

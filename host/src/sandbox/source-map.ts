@@ -4,7 +4,7 @@
 // stack, and mapping a million frames would block the host.
 
 import { SourceMapConsumer, type RawSourceMap } from 'source-map-js';
-import { BUNDLE_FILE_NAME } from './packager';
+import { BUNDLE_FILE_NAME } from './contract-package';
 
 const BUNDLE_POSITION = new RegExp(`${BUNDLE_FILE_NAME.replace('.', '\\.')}:(\\d+):(\\d+)`, 'g');
 
