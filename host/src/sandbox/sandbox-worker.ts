@@ -17,7 +17,13 @@ const executors = new Map<string, ContractExecutor>();
 const pending = new Map<string, { resolve: (value: never) => void; reject: (err: Error) => void }>();
 let nextCall = 0;
 
-const outbox = new Outbox<FromSandbox>((batch) => process.send!(batch));
+const outbox = new Outbox<FromSandbox>((batch) => {
+  try {
+    process.send!(batch);
+  } catch {
+    // The cNode is gone; 'disconnect' ends this process.
+  }
+});
 const send = (message: FromSandbox) => outbox.push(message);
 const log = (level: LogLevel, message: string, tag: { contract: string; fn: string; txId: string }) => send({ t: 'log', level, message, tag });
 

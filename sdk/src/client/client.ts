@@ -11,7 +11,7 @@ import { base64Encode } from '../bytes';
 import type { JsonValue } from '../canonical-json';
 import { FlexChainError } from '../errors';
 import type { TxValidationCodeName } from '../validation-code';
-import { typeFromDescriptor } from '../arg-types';
+import { typeFromDescriptor, type Type } from '../arg-types';
 import { fromJsonBytes, canonicalStringify } from '../canonical-json';
 import { linearPattern } from '../protocol/metadata-rules';
 import { decodeResponse, encodeProposal, encodeSessionHello, encodeTransaction, newProposal, newSessionHello, type Creator, type Proposal, type Signed } from '../protocol/messages';
@@ -114,13 +114,23 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
     }
   };
 
+  /** Return types built from a deployed contract's metadata, per transaction (null: none declared); gone with the metadata. */
+  const returnTypes = new WeakMap<DeployedContractStatus, Map<string, Type<unknown> | null>>();
   const decode = async (contract: string, fn: string, payload: Uint8Array): Promise<unknown> => {
     if (payload.length === 0) return undefined;
     if (!metadata.has(contract)) for (const c of (await api.status()).contracts) metadata.set(c.name, c);
-    const returns = metadata.get(contract)?.metadata?.transactions.find((t) => t.name === fn)?.returns;
+    const deployed = metadata.get(contract);
+    let types = deployed && returnTypes.get(deployed);
+    if (deployed && !types) returnTypes.set(deployed, (types = new Map()));
+    let returns = types?.get(fn);
+    if (returns === undefined) {
+      const descriptor = deployed?.metadata?.transactions.find((t) => t.name === fn)?.returns;
+      // Metadata comes from whoever installed the package: patterns are matched in linear time.
+      returns = descriptor ? typeFromDescriptor(descriptor, linearPattern) : null;
+      types?.set(fn, returns);
+    }
     const wire = fromJsonBytes(payload);
-    // Metadata comes from whoever installed the package: patterns are matched in linear time.
-    return returns ? typeFromDescriptor(returns, linearPattern).check(wire, 'return value') : wire;
+    return returns ? returns.check(wire, 'return value') : wire;
   };
 
   const client: FlexChainClient = {
