@@ -55,6 +55,15 @@ describe('gateway over gRPC', () => {
     expect(missing).toMatchObject({ name: 'ContractNotDeployedError', hint: 'Deploy it with `flexchain deploy`.' });
   });
 
+  it('carries many calls at once on its stream, and a failing one fails only itself', async () => {
+    const calls = Array.from({ length: 40 }, (_, i) => (i % 10 === 3 ? client.submit('conformance', 'putThenFail', [`s${i}`, 'v']) : client.submit('conformance', 'emit', ['Many', `{"i":${i}}`])));
+    const settled = await Promise.allSettled(calls);
+    settled.forEach((outcome, i) => {
+      if (i % 10 === 3) expect(outcome).toMatchObject({ status: 'rejected', reason: { message: expect.stringContaining(`deliberate failure after writing s${i}`) } });
+      else expect(outcome).toMatchObject({ status: 'fulfilled', value: { code: 'VALID' } });
+    });
+  });
+
   it('reports status: height, contracts with metadata, cNodes', async () => {
     const status = await client.status();
     expect(status.height).toBe(network.orderer.height);

@@ -4,7 +4,7 @@
 // promise callback where it would become an unhandled rejection.
 
 import * as grpc from '@grpc/grpc-js';
-import { gatewayServiceDefinition, toGrpcError, type GatewayApi, type Signed } from '@flexchain/sdk/protocol';
+import { encodeWireError, errorToWire, gatewayServiceDefinition, Outbox, toGrpcError, type Endorsement, type GatewayApi, type Signed } from '@flexchain/sdk/protocol';
 
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
 interface SignedMessage {
@@ -12,6 +12,14 @@ interface SignedMessage {
   signature: Buffer;
   session: string;
 }
+
+interface StreamRequest {
+  id: number;
+  op: string;
+  signed: SignedMessage | null;
+}
+
+const signedOf = (m: SignedMessage): Signed => ({ payload: m.payload, signature: m.signature, ...(m.session ? { session: m.session } : {}) });
 
 export interface GrpcServerOptions {
   readonly host: string;
@@ -22,7 +30,7 @@ export interface GrpcServerOptions {
 
 export class GrpcGatewayServer {
   private readonly server: grpc.Server;
-  private readonly streams = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  private readonly streams = new Set<{ end(): void }>();
   boundPort = 0;
 
   constructor(
@@ -46,21 +54,19 @@ export class GrpcGatewayServer {
     const unary =
       <Res>(method: string, handler: (signed: Signed) => Promise<Res>): Unary<SignedMessage, Res> =>
       (call, callback) =>
-        reply(method, async () => handler({ payload: call.request.payload, signature: call.request.signature, ...(call.request.session ? { session: call.request.session } : {}) }), callback);
+        reply(method, async () => handler(signedOf(call.request)), callback);
     const gw = this.gateway;
     this.server.addService(gatewayServiceDefinition().service, {
       openSession: unary('openSession', async (s) => gw.openSession(s)),
       evaluate: unary('evaluate', async (s) => gw.evaluate(s)),
       endorse: unary('endorse', async (s) => {
         const r = await gw.endorse(s);
-        return {
-          response: r.response,
-          endorsements: r.endorsements.map((e) => ({ mspId: e.endorser.mspId, id: e.endorser.id, signature: e.signature, ...(e.batch ? { batchIndex: e.batch.index, batchCount: e.batch.count, batchPath: e.batch.path } : {}) })),
-        };
+        return { response: r.response, endorsements: r.endorsements.map(endorsementMessage) };
       }),
       submit: unary('submit', async (s) => gw.submit(s)),
       install: unary('install', async (s) => gw.install(s)),
       status: ((_call, callback) => reply('status', async () => ({ json: JSON.stringify(await gw.status()) }), callback)) as Unary<unknown, { json: string }>,
+      stream: ((call: grpc.ServerDuplexStream<{ requests: StreamRequest[] }, unknown>) => this.serveStream(call)) as grpc.handleBidiStreamingCall<unknown, unknown>,
       events: ((call: grpc.ServerWritableStream<{ contract: string }, unknown>) => {
         this.streams.add(call);
         const unsubscribe = gw.events(call.request.contract, (event) => {
@@ -82,6 +88,59 @@ export class GrpcGatewayServer {
     });
   }
 
+  /**
+   * Calls arrive in batches on one stream; each is answered on its own as it
+   * settles, and the answers of one event-loop turn go back as one batch. An
+   * error travels in the reply, in the wire form, so one failed call fails only itself.
+   */
+  private serveStream(call: grpc.ServerDuplexStream<{ requests: StreamRequest[] }, unknown>): void {
+    const handle = { end: () => call.end() };
+    this.streams.add(handle);
+    let open = true;
+    const outbox = new Outbox<unknown>((replies) => {
+      if (!open) return;
+      try {
+        call.write({ replies });
+      } catch (err) {
+        this.options.log?.('warn', `gRPC stream: could not send replies: ${(err as Error).message}`);
+      }
+    });
+    const gw = this.gateway;
+    const answer = (id: number, work: () => Promise<Record<string, unknown>>) =>
+      work().then(
+        (result) => outbox.push({ id, ...result }),
+        (err: unknown) => outbox.push({ id, error: encodeWireError(errorToWire(err)) }),
+      );
+    call.on('data', (batch: { requests?: StreamRequest[] }) => {
+      for (const r of batch.requests ?? []) {
+        const id = Number(r.id);
+        if (!r.signed) {
+          void answer(id, async () => Promise.reject(new Error('the stream request carries no signed message')));
+          continue;
+        }
+        const signed = signedOf(r.signed);
+        if (r.op === 'evaluate') void answer(id, async () => ({ evaluate: await gw.evaluate(signed) }));
+        else if (r.op === 'endorse') {
+          void answer(id, async () => {
+            const e = await gw.endorse(signed);
+            return { endorse: { response: e.response, endorsements: e.endorsements.map(endorsementMessage) } };
+          });
+        } else if (r.op === 'submit') void answer(id, async () => ({ status: await gw.submit(signed) }));
+        else void answer(id, async () => Promise.reject(new Error(`unknown stream operation ${JSON.stringify(String(r.op)).slice(0, 40)}`)));
+      }
+    });
+    const close = () => {
+      open = false;
+      this.streams.delete(handle);
+    };
+    call.on('end', () => {
+      close();
+      call.end();
+    });
+    call.on('cancelled', close);
+    call.on('error', close);
+  }
+
   start(): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(`${this.options.host}:${this.options.port}`, grpc.ServerCredentials.createInsecure(), (err, port) => {
@@ -96,4 +155,8 @@ export class GrpcGatewayServer {
     for (const stream of this.streams) stream.end();
     return new Promise((resolve) => this.server.tryShutdown(() => resolve()));
   }
+}
+
+function endorsementMessage(e: Endorsement): Record<string, unknown> {
+  return { mspId: e.endorser.mspId, id: e.endorser.id, signature: e.signature, ...(e.batch ? { batchIndex: e.batch.index, batchCount: e.batch.count, batchPath: e.batch.path } : {}) };
 }

@@ -24,21 +24,3 @@ export type FromSandbox =
   | { readonly t: 'log'; readonly level: LogLevel; readonly message: string; readonly tag: { contract: string; fn: string; txId: string } }
   | { readonly t: 'done'; readonly id: number; readonly rebuilds: number; readonly ok: true; readonly result: SandboxResult }
   | { readonly t: 'done'; readonly id: number; readonly rebuilds: number; readonly ok: false; readonly error: WireError };
-
-/** Collects messages and sends them as one batch once the current turn of the event loop ends. */
-export class Outbox<T> {
-  private batch: T[] = [];
-
-  constructor(private readonly sendBatch: (batch: T[]) => void) {}
-
-  push(message: T): void {
-    if (this.batch.length === 0) setImmediate(this.flush);
-    this.batch.push(message);
-  }
-
-  private readonly flush = (): void => {
-    const batch = this.batch;
-    this.batch = [];
-    if (batch.length > 0) this.sendBatch(batch);
-  };
-}

@@ -12,13 +12,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { IdentityInfo, LogLevel } from '@flexchain/sdk';
-import { errorFromWire, errorToWire, type Proposal } from '@flexchain/sdk/protocol';
+import { errorFromWire, errorToWire, Outbox, type Proposal } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { StateAccess } from '../state/state-access';
 import { TxLimitExceededError } from '../validate/response-rules';
 import { SandboxRestartedError, type ContractLogSink, type SandboxResult } from './contract-executor';
 import { packageId as packageIdOf, type ContractPackage } from './contract-package';
-import { Outbox, type FromSandbox, type ToSandbox } from './sandbox-ipc';
+import type { FromSandbox, ToSandbox } from './sandbox-ipc';
 
 /** Tail of a sandbox process's stderr kept to explain its death, in characters. */
 const SANDBOX_STDERR_CHARS_MAX = 4096;

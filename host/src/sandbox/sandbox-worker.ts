@@ -5,11 +5,11 @@
 // the transactions it had in flight and starts a new one (sandbox-process.ts).
 
 import type { LogLevel } from '@flexchain/sdk';
-import { errorFromWire, errorToWire } from '@flexchain/sdk/protocol';
+import { errorFromWire, errorToWire, Outbox } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { StateAccess } from '../state/state-access';
 import { ContractExecutor } from './contract-executor';
-import { Outbox, type FromSandbox, type ToSandbox } from './sandbox-ipc';
+import type { FromSandbox, ToSandbox } from './sandbox-ipc';
 
 let config: HostConfig | undefined;
 const executors = new Map<string, ContractExecutor>();

@@ -7,4 +7,5 @@ export * from './signing';
 export * from './gateway-api';
 export * from './grpc-definition';
 export * from './error-wire';
+export * from './outbox';
 export * from './metadata-rules';
