@@ -60,6 +60,8 @@ export interface HostConfig {
   readonly commitWaitMs: number;
   /** Largest gRPC message, in bytes (contract packages travel in one). */
   readonly grpcMessageBytesMax: number;
+  /** Calls one client stream may have in flight at the gateway; past it a call is refused at once. */
+  readonly grpcStreamCallsInFlightMax: number;
   /** State entries fetched per host call while a contract iterates a range. */
   readonly rangeBatchEntries: number;
   /** Where world state lives: the disaggregated tiered store, or LevelDB alone (the paper's generic XOV). */
@@ -124,6 +126,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   blockTimeoutMs: 50,
   commitWaitMs: 30_000,
   grpcMessageBytesMax: 64 * 1024 * 1024,
+  // Four times the bench's 1024 in flight: a client that piles up more is refused, not queued without end.
+  grpcStreamCallsInFlightMax: 4096,
   rangeBatchEntries: 256,
   worldState: 'disaggregated',
   tieredState: DEFAULT_TIERED_STATE_LIMITS,

@@ -121,7 +121,7 @@ export class EmbeddedNetwork {
       if (from > 0) log('info', `${peer.mspId} recovered at height ${from}; catching up to ${orderer.height}`);
     }
     if (options.grpc !== false && options.port !== undefined) {
-      network.server = new GrpcGatewayServer(network.gateway, { host: options.host ?? '127.0.0.1', port: options.port, messageBytesMax: config.grpcMessageBytesMax, log });
+      network.server = new GrpcGatewayServer(network.gateway, { host: options.host ?? '127.0.0.1', port: options.port, messageBytesMax: config.grpcMessageBytesMax, streamCallsInFlightMax: config.grpcStreamCallsInFlightMax, log });
       const port = await network.server.start();
       network.endpoint = `${options.host ?? '127.0.0.1'}:${port}`;
     }

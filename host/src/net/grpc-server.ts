@@ -4,6 +4,7 @@
 // promise callback where it would become an unhandled rejection.
 
 import * as grpc from '@grpc/grpc-js';
+import { FlexChainError } from '@flexchain/sdk';
 import { encodeWireError, errorToWire, gatewayServiceDefinition, Outbox, toGrpcError, type Endorsement, type GatewayApi, type Signed } from '@flexchain/sdk/protocol';
 
 type Unary<Req, Res> = grpc.handleUnaryCall<Req, Res>;
@@ -21,10 +22,16 @@ interface StreamRequest {
 
 const signedOf = (m: SignedMessage): Signed => ({ payload: m.payload, signature: m.signature, ...(m.session ? { session: m.session } : {}) });
 
+export class GatewayBusyError extends FlexChainError {
+  override name = 'GatewayBusyError';
+}
+
 export interface GrpcServerOptions {
   readonly host: string;
   readonly port: number;
   readonly messageBytesMax: number;
+  /** Calls one stream may have in flight; past it a call is refused at once (HostConfig.grpcStreamCallsInFlightMax). */
+  readonly streamCallsInFlightMax: number;
   readonly log?: (level: 'warn' | 'error', message: string) => void;
 }
 
@@ -106,27 +113,35 @@ export class GrpcGatewayServer {
       }
     });
     const gw = this.gateway;
-    const answer = (id: number, work: () => Promise<Record<string, unknown>>) =>
+    let inFlight = 0;
+    const refuse = (id: number, err: unknown) => outbox.push({ id, error: encodeWireError(errorToWire(err)) });
+    const answer = (id: number, work: () => Promise<Record<string, unknown>>) => {
+      if (inFlight >= this.options.streamCallsInFlightMax) {
+        const busy = new GatewayBusyError(`This stream already has ${inFlight} calls in flight, the most the gateway takes (grpcStreamCallsInFlightMax).`, { hint: 'Wait for replies before sending more.' });
+        return refuse(id, busy);
+      }
+      inFlight++;
       work().then(
         (result) => outbox.push({ id, ...result }),
-        (err: unknown) => outbox.push({ id, error: encodeWireError(errorToWire(err)) }),
-      );
+        (err: unknown) => refuse(id, err),
+      ).finally(() => inFlight--);
+    };
     call.on('data', (batch: { requests?: StreamRequest[] }) => {
       for (const r of batch.requests ?? []) {
         const id = Number(r.id);
         if (!r.signed) {
-          void answer(id, async () => Promise.reject(new Error('the stream request carries no signed message')));
+          refuse(id, new Error('the stream request carries no signed message'));
           continue;
         }
         const signed = signedOf(r.signed);
-        if (r.op === 'evaluate') void answer(id, async () => ({ evaluate: await gw.evaluate(signed) }));
+        if (r.op === 'evaluate') answer(id, async () => ({ evaluate: await gw.evaluate(signed) }));
         else if (r.op === 'endorse') {
-          void answer(id, async () => {
+          answer(id, async () => {
             const e = await gw.endorse(signed);
             return { endorse: { response: e.response, endorsements: e.endorsements.map(endorsementMessage) } };
           });
-        } else if (r.op === 'submit') void answer(id, async () => ({ status: await gw.submit(signed) }));
-        else void answer(id, async () => Promise.reject(new Error(`unknown stream operation ${JSON.stringify(String(r.op)).slice(0, 40)}`)));
+        } else if (r.op === 'submit') answer(id, async () => ({ status: await gw.submit(signed) }));
+        else refuse(id, new Error(`unknown stream operation ${JSON.stringify(String(r.op)).slice(0, 40)}`));
       }
     });
     const close = () => {
