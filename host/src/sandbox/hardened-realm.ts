@@ -15,7 +15,6 @@ import { BUNDLE_FILE_NAME } from './contract-package';
 import { sandboxSdkSource } from './sandbox-sdk';
 import { pinSandboxTimeZone } from './time-zone';
 
-
 /** What the realm calls on the host, each fire-and-forget, tagged with the transaction number. */
 export interface RealmHandlers {
   request(n: unknown, id: unknown, op: unknown, a: unknown, b: unknown, c: unknown): void;
