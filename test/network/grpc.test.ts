@@ -72,6 +72,16 @@ describe('gateway over gRPC', () => {
     expect(status.peers[0]!.cnodes).toHaveLength(1);
   });
 
+  it('endorses the responses of one turn under one signature, and says so in status', async () => {
+    const before = (await client.status()).peers[0]!.cnodes[0]!;
+    await Promise.all(Array.from({ length: 20 }, (_, i) => client.submit('conformance', 'emit', ['Batch', `{"i":${i}}`])));
+    const after = (await client.status()).peers[0]!.cnodes[0]!;
+    expect(after.endorsed - before.endorsed).toBe(20);
+    // Twenty endorsements arrive on one stream in far fewer turns than twenty.
+    expect(after.endorsementRoots - before.endorsementRoots).toBeLessThan(20);
+    expect(after.endorsementRoots - before.endorsementRoots).toBeGreaterThan(0);
+  });
+
   it('says where it tried when the network is gone', async () => {
     const stray = connect({ gateway: '127.0.0.1:1', identity: loadSigningIdentity(join(dataDir, 'msp'), 'Org1MSP', 'client'), channelId: 'x' });
     await expect(stray.status()).rejects.toThrow('Cannot reach the network at 127.0.0.1:1.');

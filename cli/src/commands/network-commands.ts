@@ -181,6 +181,9 @@ function printStatus(s: NetworkStatus): void {
       `    validation   ${v.mode}  ms per block: V1 ${perBlock(v.v1Ms)}  V2/V3 ${perBlock(v.mvccMs)}  write ${perBlock(v.writeMs)}  (${v.blocks} blocks)` +
         `${v.graphsBuiltLocally > 0 ? `  graphs built here ${v.graphsBuiltLocally}` : ''}${threads}`,
     );
-    for (const c of p.cnodes) console.log(style.dim(`    ${c.name}  in flight ${c.inFlight}  simulated ${c.simulated}  sandbox rebuilds ${c.sandboxRebuilds}`));
+    for (const c of p.cnodes) {
+      const batches = c.endorsementRoots > 0 ? `  endorsed ${c.endorsed} under ${c.endorsementRoots} signatures` : '';
+      console.log(style.dim(`    ${c.name}  in flight ${c.inFlight}  simulated ${c.simulated}  sandbox rebuilds ${c.sandboxRebuilds}${batches}`));
+    }
   }
 }

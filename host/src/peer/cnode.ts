@@ -126,6 +126,10 @@ export class CNode {
     this.executors.delete(packageId);
   }
 
+  get endorsementStats(): { endorsed: number; endorsementRoots: number } {
+    return { endorsed: this.endorsements.endorsed, endorsementRoots: this.endorsements.roots };
+  }
+
   get sandboxRebuilds(): number {
     let n = this.sandbox?.restarts ?? 0;
     for (const e of this.executors.values()) n += e.rebuilds;

@@ -58,7 +58,15 @@ export interface PeerStatus {
   readonly committedValid: number;
   readonly committedInvalid: number;
   readonly tpsSinceStart: number;
-  readonly cnodes: readonly { readonly name: string; readonly inFlight: number; readonly simulated: number; readonly sandboxRebuilds: number }[];
+  readonly cnodes: readonly {
+    readonly name: string;
+    readonly inFlight: number;
+    readonly simulated: number;
+    readonly sandboxRebuilds: number;
+    /** Responses endorsed, and the Merkle roots signed for them: their ratio is the mean endorsement batch. */
+    readonly endorsed: number;
+    readonly endorsementRoots: number;
+  }[];
   readonly worldState: {
     readonly kind: string;
     /** Share of cNode data-cache lookups that hit (disaggregated only). */
