@@ -7,7 +7,7 @@ import { bytesEqual, FlexChainError } from '@flexchain/sdk';
 import {
   decodeProposal,
   decodeTransaction,
-  verifySignatureAsync,
+  verifySignature,
   type CommitStatus,
   type ContractEvent,
   type EndorseResult,
@@ -132,8 +132,7 @@ export class Gateway implements GatewayApi {
   /** Installs a package on every peer. The payload is the package JSON, signed by an organisation admin. */
   async install(signed: Signed): Promise<InstallResult> {
     const admins = this.membership.admins();
-    const verified = await Promise.all(admins.map((a) => verifySignatureAsync(a.publicKey, signed.payload, signed.signature)));
-    if (!verified.some(Boolean)) {
+    if (!admins.some((a) => verifySignature(a.publicKey, signed.payload, signed.signature))) {
       throw new InstallRefusedError('Only an organisation admin may install contracts; the signature is not an admin\'s.', { hint: 'Deploy as an admin identity (flexchain deploy uses Org1MSP/admin by default).' });
     }
     const pkg = parsePackage(Buffer.from(signed.payload).toString('utf8'), 'the uploaded package');

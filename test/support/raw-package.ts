@@ -51,10 +51,8 @@ export async function submitForged(
   const client = loadSigningIdentity(mspDir, call.creator.mspId, call.creator.id);
   const { proposal, payload: proposalBytes } = createProposal({ channelId: net.network.manifest.channelId, creator: call.creator, contract, fn: call.fn, args: call.args });
   const response = encodeResponse({ txId: proposal.txId, proposalHash: sha256Hex(proposalBytes), contract, packageId, payload: forged.payload ?? new Uint8Array(0), rwset: forged.rwset, events: forged.events ?? [] });
-  const endorsements = await Promise.all(
-    endorsers.map(async (mspId) => ({ endorser: { mspId, id: 'peer0' }, signature: await new Signer(loadSigningIdentity(mspDir, mspId, 'peer0').privateKey).signAsync(response) })),
-  );
+  const endorsements = endorsers.map((mspId) => ({ endorser: { mspId, id: 'peer0' }, signature: new Signer(loadSigningIdentity(mspDir, mspId, 'peer0').privateKey).sign(response) }));
   const clientSigner = new Signer(client.privateKey);
   const tx = encodeTransaction({ proposal: proposalBytes, response, endorsements });
-  return net.network.gateway.submit({ payload: tx, signature: await clientSigner.signAsync(tx) });
+  return net.network.gateway.submit({ payload: tx, signature: clientSigner.sign(tx) });
 }

@@ -5,7 +5,7 @@
 import { EndorsementBatcher } from './endorsement-batcher';
 import type { VerifiedSignatures } from '../identity/verified-signatures';
 import { FlexChainError, type LogLevel, type VersionedStateReader } from '@flexchain/sdk';
-import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignatureAsync, type MerkleProof, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
+import { decodeProposal, encodeResponse, sha256Hex, Signer, verifySignature, type MerkleProof, type Proposal, type ProposalResponse, type Signed } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import { identityInfo, type Membership, type SigningIdentity } from '../identity/msp';
 import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
@@ -92,7 +92,7 @@ export class CNode {
   async simulate(signed: Signed, creatorAuthenticated = false): Promise<{ proposal: Proposal; response: ProposalResponse }> {
     this.inFlight++;
     try {
-      const proposal = await this.authenticate(signed, creatorAuthenticated);
+      const proposal = this.authenticate(signed, creatorAuthenticated);
       const base = { txId: proposal.txId, proposalHash: sha256Hex(signed.payload), contract: proposal.contract };
       if (proposal.contract === LIFECYCLE_CONTRACT) {
         if (proposal.fn !== 'approve' && proposal.fn !== 'activate') throw new ProposalRejectedError(`${LIFECYCLE_CONTRACT} has no transaction "${proposal.fn}".`, { hint: 'Use approve, then activate.' });
@@ -142,7 +142,7 @@ export class CNode {
     this.sandbox?.close();
   }
 
-  private async authenticate(signed: Signed, creatorAuthenticated: boolean): Promise<Proposal> {
+  private authenticate(signed: Signed, creatorAuthenticated: boolean): Proposal {
     assertProposalSize(signed, this.config);
     let proposal: Proposal;
     try {
@@ -153,7 +153,7 @@ export class CNode {
     if (proposal.channelId !== this.peer.channelId) throw new ProposalRejectedError(`The proposal is for channel ${proposal.channelId}, not ${this.peer.channelId}.`);
     const creator = this.peer.membership.get(proposal.creator.mspId, proposal.creator.id);
     if (!creator) throw new ProposalRejectedError(`Unknown creator ${proposal.creator.mspId}/${proposal.creator.id}.`, { hint: 'Use an identity created by `flexchain up`.' });
-    if (!creatorAuthenticated && !(await verifySignatureAsync(creator.publicKey, signed.payload, signed.signature))) {
+    if (!creatorAuthenticated && !verifySignature(creator.publicKey, signed.payload, signed.signature)) {
       throw new ProposalRejectedError(`The proposal signature of ${creator.mspId}/${creator.id} does not verify.`, { hint: 'Sign with the private key of the identity named as creator.' });
     }
     return proposal;

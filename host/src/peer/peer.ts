@@ -303,7 +303,7 @@ export class Peer implements PeerServices {
 
     const context = { membership: this.membership, channelId: this.channelId, limits: this.options.config, rulesFor: this.rulesFor, endorsementSignatures: this.signatures };
     const v1Start = performance.now();
-    const verdicts: EndorsementVerdict[] = await Promise.all(block.envelopes.map((e) => checkEndorsements(e, context)));
+    const verdicts: EndorsementVerdict[] = block.envelopes.map((e) => checkEndorsements(e, context));
     const mvccStart = performance.now();
 
     const committedTxIds = await this.blocks.knownTxIds(verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : undefined)));

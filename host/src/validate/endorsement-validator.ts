@@ -13,7 +13,7 @@ import {
   rootSigningMessage,
   sha256Hex,
   txIdOf,
-  verifySignatureAsync,
+  verifySignature,
   type Proposal,
   type ProposalResponse,
   type Signed,
@@ -53,7 +53,7 @@ export interface EndorsementContext {
   rulesFor(proposal: Proposal): ContractRules | undefined;
 }
 
-export async function checkEndorsements(envelope: Signed, context: EndorsementContext): Promise<EndorsementVerdict> {
+export function checkEndorsements(envelope: Signed, context: EndorsementContext): EndorsementVerdict {
   let content: TransactionContent;
   let proposal: Proposal;
   let response: ProposalResponse;
@@ -72,7 +72,7 @@ export async function checkEndorsements(envelope: Signed, context: EndorsementCo
   if (txIdOf(proposal.nonce, proposal.creator) !== txId) return { code: 'BAD_PROPOSAL_TXID', txId, reason: 'the tx id is not derived from nonce and creator' };
   const creator = context.membership.get(proposal.creator.mspId, proposal.creator.id);
   if (!creator) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: `unknown creator ${proposal.creator.mspId}/${proposal.creator.id}` };
-  if (!(await verifySignatureAsync(creator.publicKey, envelope.payload, envelope.signature))) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: 'the creator signature does not verify' };
+  if (!verifySignature(creator.publicKey, envelope.payload, envelope.signature)) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: 'the creator signature does not verify' };
   if (response.txId !== txId || response.contract !== proposal.contract) return { code: 'INVALID_ENDORSER_TRANSACTION', txId, reason: 'the response does not match the proposal' };
 
   try {
@@ -91,17 +91,15 @@ export async function checkEndorsements(envelope: Signed, context: EndorsementCo
     if (defect) return { code: 'ILLEGAL_WRITESET', txId, reason: defect };
   }
 
-  const checks = await Promise.all(
-    content.endorsements.map(async (e) => {
-      const endorser = context.membership.get(e.endorser.mspId, e.endorser.id);
-      if (endorser?.role !== 'peer') return undefined;
-      // A batch endorsement signs the root its proof leads to from this response; a plain one signs the response.
-      const root = e.batch ? merkleRootOf(content.response, e.batch) : undefined;
-      if (e.batch && !root) return undefined;
-      const signed = root ? rootSigningMessage(root) : content.response;
-      return context.endorsementSignatures.verify(endorser.publicKey, signed, e.signature) ? endorser : undefined;
-    }),
-  );
+  const checks = content.endorsements.map((e) => {
+    const endorser = context.membership.get(e.endorser.mspId, e.endorser.id);
+    if (endorser?.role !== 'peer') return undefined;
+    // A batch endorsement signs the root its proof leads to from this response; a plain one signs the response.
+    const root = e.batch ? merkleRootOf(content.response, e.batch) : undefined;
+    if (e.batch && !root) return undefined;
+    const signed = root ? rootSigningMessage(root) : content.response;
+    return context.endorsementSignatures.verify(endorser.publicKey, signed, e.signature) ? endorser : undefined;
+  });
   const signers = [...new Map(checks.filter((e) => e !== undefined).map((e) => [`${e.mspId}/${e.id}`, e])).values()];
   if (!policySatisfied(rules.policy, signers)) {
     return { code: 'ENDORSEMENT_POLICY_FAILURE', txId, reason: `valid endorsements from ${signers.map((s) => s.mspId).join(', ') || 'nobody'} do not satisfy the policy` };

@@ -89,7 +89,6 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
   const metadata = new Map<string, DeployedContractStatus>();
 
   const propose = (contract: string, fn: string, args: readonly unknown[], options: CallOptions = {}) => createProposal({ channelId, creator, contract, fn, args, ...options });
-  const sign = async (payload: Uint8Array) => ({ payload, signature: await signer.signAsync(payload) });
   let session: Promise<SessionResult> | undefined;
   const openSession = (): Promise<SessionResult> => {
     session ??= api.openSession(signer.signed(encodeSessionHello(newSessionHello(channelId, creator)))).catch((err: unknown) => {
@@ -145,7 +144,7 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
       const response = decodeResponse(endorsed.response);
       if (response.txId !== proposal.txId) throw new FlexChainError('The gateway returned a response for another proposal.');
       const payload = encodeTransaction({ proposal: proposalBytes, response: endorsed.response, endorsements: endorsed.endorsements });
-      const status = await api.submit(await sign(payload));
+      const status = await api.submit(signer.signed(payload));
       if (status.code !== 'VALID') throw new TransactionInvalidError(status.txId, status.code, { hint: hintFor(status.code) });
       return { ...status, result: await decode(contract, fn, response.payload) };
     },
@@ -153,7 +152,7 @@ export function connect({ gateway, identity, channelId }: ConnectParameters): Fl
     status: () => api.status(),
     async install(packageJson) {
       const payload = new TextEncoder().encode(packageJson);
-      return api.install(await sign(payload));
+      return api.install(signer.signed(payload));
     },
     approve: (definition) => client.submit('_lifecycle', 'approve', [definition]),
     async deploy(packageJson, { version, policy, approvers = [] }) {

@@ -23,7 +23,7 @@ export function generateSigningKeys(): KeyPairPem {
 const PUBLIC_KEY_CACHE_ENTRIES_MAX = 4096;
 const ED25519_KEY_BYTES = sodium.crypto_sign_PUBLICKEYBYTES;
 
-/** Signs with libuv-free libsodium (sodium-native): about twice as fast as node:crypto here, same signatures. */
+/** Signs with libsodium (sodium-native): about twice as fast as node:crypto here, same signatures. */
 export class Signer {
   private readonly secretKey: Buffer;
   readonly publicKey: Uint8Array;
@@ -43,10 +43,6 @@ export class Signer {
   /** The payload with its signature. */
   signed(payload: Uint8Array): { payload: Uint8Array; signature: Uint8Array } {
     return { payload, signature: this.sign(payload) };
-  }
-  /** Kept for callers that await: a libsodium signature (~20 µs) costs less than a trip to the thread pool. */
-  signAsync(data: Uint8Array): Promise<Uint8Array> {
-    return Promise.resolve(this.sign(data));
   }
 }
 
@@ -73,11 +69,6 @@ export function verifySignature(publicKeyPem: string, data: Uint8Array, signatur
   const key = publicKeyOf(publicKeyPem);
   if (!key || !(signature instanceof Uint8Array) || signature.length !== sodium.crypto_sign_BYTES || !(data instanceof Uint8Array)) return false;
   return sodium.crypto_sign_verify_detached(signature, data, key);
-}
-
-/** Same as verifySignature, for callers that await. Never rejects: malformed input is simply invalid. */
-export function verifySignatureAsync(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
-  return Promise.resolve(verifySignature(publicKeyPem, data, signature));
 }
 
 export function sha256(data: Uint8Array | string): Uint8Array {
