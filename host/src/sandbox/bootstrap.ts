@@ -112,8 +112,7 @@ const BOOTSTRAP_TEMPLATE = String.raw`
   const txs = new Map();
 
   // sfc32 seeded by a 128-bit FNV-1a mix of the tx id: same tx id, same numbers, on every endorser.
-  const random = function random() {
-    const s = current;
+  const next = (s) => {
     const t = (((s.a + s.b) >>> 0) + s.d) >>> 0;
     s.d = (s.d + 1) >>> 0;
     s.a = s.b ^ (s.b >>> 9);
@@ -122,6 +121,7 @@ const BOOTSTRAP_TEMPLATE = String.raw`
     s.c = (s.c + t) >>> 0;
     return t / 4294967296;
   };
+  const random = function random() { return next(current); };
   const seed = (s, text) => {
     let a = 0x811c9dc5, b = 0x01000193, c = 0x9e3779b9, d = 0x85ebca6b;
     for (let i = 0; i < text.length; i++) {
@@ -132,10 +132,7 @@ const BOOTSTRAP_TEMPLATE = String.raw`
       d = Math.imul(d ^ c, 0x27d4eb2f) >>> 0;
     }
     s.a = a; s.b = b; s.c = c; s.d = d;
-    const previous = current;
-    current = s;
-    for (let i = 0; i < 16; i++) random();
-    current = previous;
+    for (let i = 0; i < 16; i++) next(s);
   };
   seed(idle, '');
 
