@@ -77,6 +77,9 @@ export interface BenchNetwork {
   close(): Promise<void>;
 }
 
+/** The host settings a pipeline benchmark's options choose. */
+export const pipelineConfig = (options: PipelineBenchOptions): HostConfigOverrides => ({ validation: options.validation, validationThreads: options.validationThreads, sandboxProcesses: options.sandboxProcesses });
+
 /** `mnode`: host:port of a memory node process for the single peer (orgs 1); default in-process. */
 export async function startBenchNetwork(contract: string, options: { orgs: number; cnodes: number; config?: HostConfigOverrides; mnode?: string; clientsProcess?: boolean }): Promise<BenchNetwork> {
   const dataDir = mkdtempSync(join(tmpdir(), 'flexchain-bench-'));

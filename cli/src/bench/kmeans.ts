@@ -5,7 +5,7 @@
 // costs end to end and how adding cNodes helps.
 
 import { mulberry32 } from '@flexchain/host/bench-support';
-import { closedLoop, preload, startBenchNetwork, type LoopResult, type PipelineBenchOptions } from './harness';
+import { closedLoop, pipelineConfig, preload, startBenchNetwork, type LoopResult, type PipelineBenchOptions } from './harness';
 import { kmeansProfile, kmeansProfileId } from './workloads';
 
 /** Profiles written per preload transaction. */
@@ -25,7 +25,7 @@ export interface KmeansBenchResult extends KmeansBenchOptions, LoopResult {
 }
 
 export async function runKmeansBench(options: KmeansBenchOptions, showProgress: boolean): Promise<KmeansBenchResult> {
-  const bench = await startBenchNetwork('kmeans', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads, sandboxProcesses: options.sandboxProcesses } });
+  const bench = await startBenchNetwork('kmeans', { ...options, config: pipelineConfig(options) });
   try {
     const random = mulberry32(options.seed);
     await preload(options.profiles, PRELOAD_PROFILES_PER_TX, (first) => bench.client.submit('kmeans', 'updateProfile', [kmeansProfileId(first), kmeansProfile(random, options.dimensions)]), showProgress);

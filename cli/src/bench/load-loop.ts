@@ -42,7 +42,7 @@ export async function runLoops(
           counts.committed++;
           latencies.push(performance.now() - t0);
         } catch (err) {
-          if (err instanceof TransactionInvalidError || (err as Error).name === 'TransactionInvalidError') counts.aborted++;
+          if (err instanceof TransactionInvalidError) counts.aborted++;
           else counts.rejected++;
         }
       }

@@ -1,7 +1,7 @@
 // Smallbank (paper §6): Pw share of writes (Amalgamate, TransactSavings,
 // DepositChecking, SendPayment, WriteCheck), Query otherwise.
 
-import { closedLoop, preload, startBenchNetwork, type LoopResult, type PipelineBenchOptions } from './harness';
+import { closedLoop, pipelineConfig, preload, startBenchNetwork, type LoopResult, type PipelineBenchOptions } from './harness';
 import { SMALLBANK_OPENING_BALANCE } from './workloads';
 
 /** Accounts created per preload transaction (the contract's seedAccounts bound). */
@@ -19,7 +19,7 @@ export interface SmallbankBenchResult extends SmallbankBenchOptions, LoopResult 
 }
 
 export async function runSmallbankBench(options: SmallbankBenchOptions, showProgress: boolean): Promise<SmallbankBenchResult> {
-  const bench = await startBenchNetwork('smallbank', { ...options, config: { validation: options.validation, validationThreads: options.validationThreads, sandboxProcesses: options.sandboxProcesses } });
+  const bench = await startBenchNetwork('smallbank', { ...options, config: pipelineConfig(options) });
   try {
     const balance = SMALLBANK_OPENING_BALANCE;
     await preload(options.accounts, PRELOAD_ACCOUNTS_PER_TX, (first, count) => bench.client.submit('smallbank', 'seedAccounts', [first, count, balance, balance]), showProgress);

@@ -26,6 +26,15 @@ const IN_FLIGHT_DEFAULT = 1024;
 /** The paper's getFood (K=20, 100 features, up to 2000 epochs) over 200 profiles: ~0.1 s of CPU, so compute dominates. */
 const KMEANS_DEFAULTS = { profiles: 200, dimensions: 100, clusters: 20, epochs: 2000 } as const;
 
+/** The kmeans workload's options; `label` prefixes their help where a command runs other workloads too. */
+function kmeansOptions(command: Command, label: string): Command {
+  return command
+    .option('--profiles <n>', `${label}household profiles`, positiveInt('--profiles'), KMEANS_DEFAULTS.profiles)
+    .option('--dimensions <n>', `${label}features per profile (the paper uses 100)`, positiveInt('--dimensions'), KMEANS_DEFAULTS.dimensions)
+    .option('--clusters <n>', `${label}clusters per getFood (the paper uses 20)`, positiveInt('--clusters'), KMEANS_DEFAULTS.clusters)
+    .option('--epochs <n>', `${label}most K-Means iterations per getFood (the paper uses 2000)`, positiveInt('--epochs'), KMEANS_DEFAULTS.epochs);
+}
+
 function validationMode(value: string): 'sequential' | 'parallel' {
   if (value !== 'sequential' && value !== 'parallel') throw new BenchArgumentError(`--validation must be sequential or parallel, got ${JSON.stringify(value)}.`);
   return value;
@@ -144,13 +153,10 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
       printLoop(result);
     });
 
-  const kmeans = bench
-    .command('kmeans')
-    .description('K-Means food distribution (paper §6): getFood clusters every profile inside the sandbox; compute-heavy, conflict-free')
-    .option('--profiles <n>', 'household profiles', positiveInt('--profiles'), KMEANS_DEFAULTS.profiles)
-    .option('--dimensions <n>', 'features per profile (the paper uses 100)', positiveInt('--dimensions'), KMEANS_DEFAULTS.dimensions)
-    .option('--clusters <n>', 'clusters per getFood (the paper uses 20)', positiveInt('--clusters'), KMEANS_DEFAULTS.clusters)
-    .option('--epochs <n>', 'most K-Means iterations per getFood (the paper uses 2000)', positiveInt('--epochs'), KMEANS_DEFAULTS.epochs)
+  const kmeans = kmeansOptions(
+    bench.command('kmeans').description('K-Means food distribution (paper §6): getFood clusters every profile inside the sandbox; compute-heavy, conflict-free'),
+    '',
+  )
     .option('--updates <p>', 'share of transactions that update a profile instead', num('--updates', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0)
     .option('--duration <time>', 'measuring time, e.g. 30s', '30s')
     .option('--in-flight <n>', 'transactions in flight: closed-loop clients with one transaction each', positiveInt('--in-flight'), 64)
@@ -168,19 +174,18 @@ export function registerBenchCommands(program: Command, ctx: CommandContext): vo
     printLoop(result);
   });
 
-  bench
-    .command('execution')
-    .description('execution alone: a contract simulated on 1, 2, … cNodes (each a sandbox process), with state in memory; no ordering, validation or signatures')
-    .option('--contract <name>', 'smallbank or kmeans (getFood: compute-heavy)', 'kmeans')
-    .option('--cnodes <list>', 'cNode counts to try, comma-separated', '1,2')
-    .option('--duration <time>', 'measuring time per cNode count, e.g. 10s', '20s')
-    .option('--in-flight <n>', 'simulations in flight at once per cNode', positiveInt('--in-flight'), 4)
-    .option('--accounts <n>', 'smallbank: accounts', positiveInt('--accounts'), 10_000)
-    .option('--pw <p>', 'smallbank: share of write transactions', num('--pw', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0.95)
-    .option('--profiles <n>', 'kmeans: household profiles', positiveInt('--profiles'), KMEANS_DEFAULTS.profiles)
-    .option('--dimensions <n>', 'kmeans: features per profile (the paper uses 100)', positiveInt('--dimensions'), KMEANS_DEFAULTS.dimensions)
-    .option('--clusters <n>', 'kmeans: clusters per getFood (the paper uses 20)', positiveInt('--clusters'), KMEANS_DEFAULTS.clusters)
-    .option('--epochs <n>', 'kmeans: most K-Means iterations per getFood (the paper uses 2000)', positiveInt('--epochs'), KMEANS_DEFAULTS.epochs)
+  kmeansOptions(
+    bench
+      .command('execution')
+      .description('execution alone: a contract simulated on 1, 2, … cNodes (each a sandbox process), with state in memory; no ordering, validation or signatures')
+      .option('--contract <name>', 'smallbank or kmeans (getFood: compute-heavy)', 'kmeans')
+      .option('--cnodes <list>', 'cNode counts to try, comma-separated', '1,2')
+      .option('--duration <time>', 'measuring time per cNode count, e.g. 10s', '20s')
+      .option('--in-flight <n>', 'simulations in flight at once per cNode', positiveInt('--in-flight'), 4)
+      .option('--accounts <n>', 'smallbank: accounts', positiveInt('--accounts'), 10_000)
+      .option('--pw <p>', 'smallbank: share of write transactions', num('--pw', (n) => n >= 0 && n <= 1, 'between 0 and 1'), 0.95),
+    'kmeans: ',
+  )
     .option('--no-sandbox-processes', 'run each cNode\'s isolates in this process instead of a sandbox process of its own')
     .option('--seed <n>', 'seed of the workload generator', positiveInt('--seed'), 1)
     .option('--json', 'print the figures as JSON')
