@@ -15,6 +15,7 @@ import { buildPackage, ContractExecutor, resolveHostConfig, SandboxProcess, type
 import { mulberry32 } from '@flexchain/host/bench-support';
 import { CONTRACTS_DIR } from './harness';
 import { cpuMicrosPer, ownCpuMicrosPer, readCpu } from './cpu-meter';
+import { runLoops, type LoopCounts } from './load-loop';
 import { kmeansProfile, kmeansProfileId, smallbankPreloadEntries, txGeneratorOf } from './workloads';
 
 /** How often the progress bar refreshes, in ms. */
@@ -93,13 +94,11 @@ export async function runExecutionBench(options: ExecutionBenchOptions, showProg
       const processes = options.sandboxProcesses ? Array.from({ length: cnodes }, (_, i) => new SandboxProcess(`cnode${i}`, config, quiet, quiet)) : [];
       const runners: ContractRunner[] = options.sandboxProcesses ? processes.map((p) => p.runner(pkg)) : Array.from({ length: cnodes }, () => new ContractExecutor(pkg, config, quiet));
       try {
-        const simulate = (runner: ContractRunner) => {
-          const [fn, args] = nextTx();
-          return runner.simulate(newProposal({ channelId: 'bench', contract: options.contract, fn, args: args as never, creator, timestamp: { seconds: Math.floor(Date.now() / 1000), nanos: 0 } }), identity, state);
-        };
+        const simulate = (runner: ContractRunner, fn: string, args: unknown[]) =>
+          runner.simulate(newProposal({ channelId: 'bench', contract: options.contract, fn, args: args as never, creator, timestamp: { seconds: Math.floor(Date.now() / 1000), nanos: 0 } }), identity, state);
         // Warm up: every cNode has started its process, built its realm and run the contract.
-        await Promise.all(runners.map((r) => simulate(r)));
-        const result = await measure(runners, simulate, options, `${cnodes} cNode${cnodes === 1 ? '' : 's'}`, showProgress);
+        await Promise.all(runners.map((r) => simulate(r, ...nextTx())));
+        const result = await measure(runners, simulate, nextTx, options, `${cnodes} cNode${cnodes === 1 ? '' : 's'}`, showProgress);
         cpuIncludesChildren &&= result.cpuIncludesChildren;
         const first = runs[0];
         const txPerSecond = result.txPerSecond;
@@ -126,43 +125,29 @@ export async function runExecutionBench(options: ExecutionBenchOptions, showProg
 
 async function measure(
   runners: readonly ContractRunner[],
-  simulate: (runner: ContractRunner) => Promise<unknown>,
+  simulate: (runner: ContractRunner, fn: string, args: unknown[]) => Promise<unknown>,
+  nextTx: () => [string, unknown[]],
   options: ExecutionBenchOptions,
   label: string,
   showProgress: boolean,
 ): Promise<{ simulated: number; failed: number; txPerSecond: number; cpuMicrosPerTx: number; cpuMicrosPerTxHere: number; cpuIncludesChildren: boolean }> {
-  let simulated = 0;
-  let failed = 0;
+  const counts: LoopCounts = { submitted: 0, committed: 0, aborted: 0, rejected: 0 };
   const durationS = Math.round(options.durationMs / 1000);
   const bar = showProgress ? new SingleBar({ format: `${label.padEnd(9)} [{bar}] {elapsed}/{duration}s  {tps} tx/s`, hideCursor: true, stream: process.stderr }) : undefined;
   const cpuBefore = readCpu();
   const start = performance.now();
-  const deadline = start + options.durationMs;
   bar?.start(durationS, 0, { elapsed: 0, duration: durationS, tps: 0 });
   const ticker = setInterval(() => {
     const elapsed = (performance.now() - start) / 1000;
-    bar?.update(Math.min(durationS, Math.floor(elapsed)), { elapsed: elapsed.toFixed(0), duration: durationS, tps: (simulated / elapsed).toFixed(0) });
+    bar?.update(Math.min(durationS, Math.floor(elapsed)), { elapsed: elapsed.toFixed(0), duration: durationS, tps: (counts.committed / elapsed).toFixed(0) });
   }, PROGRESS_INTERVAL_MS);
-  await Promise.all(
-    Array.from({ length: options.inFlight * runners.length }, async (_, i) => {
-      const runner = runners[i % runners.length]!;
-      while (performance.now() < deadline) {
-        try {
-          await simulate(runner);
-          simulated++;
-        } catch {
-          failed++;
-        }
-      }
-    }),
-  );
-  const elapsedMs = performance.now() - start;
+  const { committed: simulated, aborted, rejected, elapsedMs } = await runLoops(options.inFlight * runners.length, options.durationMs, (fn, args, i) => simulate(runners[i % runners.length]!, fn, args), nextTx, counts);
   const cpuAfter = readCpu();
   clearInterval(ticker);
   bar?.stop();
   return {
     simulated,
-    failed,
+    failed: aborted + rejected,
     txPerSecond: roundRate((simulated * 1000) / elapsedMs),
     cpuMicrosPerTx: cpuMicrosPer(cpuBefore, cpuAfter, simulated),
     cpuMicrosPerTxHere: ownCpuMicrosPer(cpuBefore, cpuAfter, simulated),

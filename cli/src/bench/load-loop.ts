@@ -24,7 +24,8 @@ export interface LoopOutcome extends LoopCounts {
 export async function runLoops(
   clients: number,
   durationMs: number,
-  submit: (fn: string, args: unknown[]) => Promise<unknown>,
+  /** `client` is the loop's number, 0 to clients - 1. */
+  submit: (fn: string, args: unknown[], client: number) => Promise<unknown>,
   nextTx: () => [string, unknown[]],
   counts: LoopCounts = { submitted: 0, committed: 0, aborted: 0, rejected: 0 },
 ): Promise<LoopOutcome> {
@@ -32,13 +33,13 @@ export async function runLoops(
   const start = performance.now();
   const deadline = start + durationMs;
   await Promise.all(
-    Array.from({ length: clients }, async () => {
+    Array.from({ length: clients }, async (_, client) => {
       while (performance.now() < deadline) {
         const [fn, args] = nextTx();
         const t0 = performance.now();
         counts.submitted++;
         try {
-          await submit(fn, args);
+          await submit(fn, args, client);
           counts.committed++;
           latencies.push(performance.now() - t0);
         } catch (err) {
