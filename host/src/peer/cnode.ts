@@ -56,7 +56,6 @@ export class CNode {
   /** Where this cNode's isolates run when config.sandboxProcesses is set. */
   private readonly sandbox: SandboxProcess | undefined;
   private readonly sink: ContractLogSink;
-  private readonly signer: Signer;
   private readonly endorsements: EndorsementBatcher;
   inFlight = 0;
   simulated = 0;
@@ -70,8 +69,7 @@ export class CNode {
     private readonly config: HostConfig,
     private readonly log: (level: LogLevel, message: string) => void,
   ) {
-    this.signer = new Signer(identity.privateKey);
-    this.endorsements = new EndorsementBatcher(this.signer, identity.publicKey, peer.signatures, config.endorsementBatchMax);
+    this.endorsements = new EndorsementBatcher(new Signer(identity.privateKey), identity.publicKey, peer.signatures, config.endorsementBatchMax);
     this.sink = (level, message, tag) => this.log(level, `[${tag.contract}.${tag.fn} ${tag.txId.slice(0, 8)}] ${message}`);
     this.sandbox = config.sandboxProcesses ? new SandboxProcess(name, config, this.sink, log) : undefined;
   }

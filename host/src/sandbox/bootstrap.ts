@@ -272,8 +272,9 @@ ${SDK_PLACEHOLDER}
   // Whatever runs until the next entry is this transaction's: the host blames an out-of-memory disposal on it.
   const enter = (n) => {
     running[0] = n;
-    current = txs.get(n) || idle;
-    return txs.get(n);
+    const tx = txs.get(n);
+    current = tx || idle;
+    return tx;
   };
 
   const start = (n, request_, ended) => {
