@@ -2,6 +2,7 @@
 // Relations between limits are checked once, when the config is resolved.
 
 import { ConfigInvalidError, DEFAULT_STUB_LIMITS, type StubLimits } from '@flexchain/sdk';
+import { MERKLE_PATH_LENGTH_MAX } from '@flexchain/sdk/protocol';
 import type { WorldStateKind } from './state/peer-world-state';
 import type { ValidationMode } from './validate/block-validation';
 import { DEFAULT_TIERED_STATE_LIMITS, type TieredStateLimits } from './state/tiered-world-state';
@@ -187,6 +188,9 @@ export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConf
   }
   if (config.blockBytesMax < config.stub.valueBytesMax) {
     throw new ConfigInvalidError(`blockBytesMax (${config.blockBytesMax}) must hold at least one value of stub.valueBytesMax (${config.stub.valueBytesMax}).`);
+  }
+  if (config.endorsementBatchMax > 2 ** MERKLE_PATH_LENGTH_MAX) {
+    throw new ConfigInvalidError(`endorsementBatchMax (${config.endorsementBatchMax}) must be at most 2^${MERKLE_PATH_LENGTH_MAX}: V1 refuses longer inclusion paths.`);
   }
   if (config.grpcMessageBytesMax < config.blockBytesMax) {
     throw new ConfigInvalidError(`grpcMessageBytesMax (${config.grpcMessageBytesMax}) must be at least blockBytesMax (${config.blockBytesMax}) so a block can be delivered.`);
