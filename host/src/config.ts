@@ -49,6 +49,11 @@ export interface HostConfig {
    * process on an isolate's heap (isolated-vm's memoryLimit is soft), so only a process keeps that to one cNode.
    */
   readonly sandboxProcesses: boolean;
+  /**
+   * Committed state a sandbox process keeps of what its transactions read, in bytes (keys,
+   * values and ~100 bytes of bookkeeping each). The cNode invalidates it with every block it commits.
+   */
+  readonly sandboxReadCacheBytesMax: number;
   /** Transactions one isolate interleaves at once (each holds its own contract module instance); more wait. */
   readonly isolateConcurrencyMax: number;
   /** Most transactions in one block. */
@@ -119,6 +124,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   // Covers the endorsements of many blocks in flight at 10k tps (a few MiB), so V1 finds every one of its own.
   verifiedSignaturesMax: 65_536,
   sandboxProcesses: true,
+  // Holds ~100k small records: the hot set of the benchmarks, and a fraction of an isolate's own memory.
+  sandboxReadCacheBytesMax: 16 * 1024 * 1024,
   // Enough to overlap state reads; each in-flight transaction holds its own instance of the contract module.
   isolateConcurrencyMax: 16,
   // 500 transactions or 2 MiB keeps validation batches large without making a block wait long at 5k tps.

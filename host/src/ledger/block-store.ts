@@ -1,12 +1,13 @@
 // The peer's hash-chained block store: blocks with their validity codes, the
 // tx-id index (for DUPLICATE_TXID) and the height, in the peer's LedgerDb.
 //
-// blocks: 8-byte big-endian block number -> {"block": <block JSON>, "codes": [..]}
+// blocks: 8-byte big-endian block number -> 0x02, codes JSON length (u32 BE), codes JSON, block bytes
+//         (format 1, still read: {"block": <block JSON>, "codes": [..]})
 // txIds:  tx id (UTF-8)                 -> "<blockNum>:<txNum>:<code name>"
 // meta:   "height"                      -> next block number (decimal)
 
 import { canonicalStringify, utf8Decode, utf8Encode, type TxValidationCodeName } from '@flexchain/sdk';
-import { decodeBlock, encodeBlock, type Block } from '@flexchain/sdk/protocol';
+import { BLOCK_FORMAT_BINARY, decodeBlock, encodeBlock, MessageMalformedError, type Block } from '@flexchain/sdk/protocol';
 import type { BatchOp, LedgerDb } from '../storage/ledger-db';
 
 const HEIGHT_KEY = utf8Encode('height');
@@ -82,14 +83,13 @@ export class BlockStore {
   async get(blockNum: number): Promise<StoredBlock | undefined> {
     const stored = await this.ledger.blocks.get(blockKey(blockNum));
     if (stored === undefined) return undefined;
-    const json = JSON.parse(utf8Decode(stored)) as { block: unknown; codes: TxValidationCodeName[] };
-    return { block: decodeBlock(utf8Encode(JSON.stringify(json.block))), codes: json.codes };
+    return decodeStoredBlock(stored, blockNum);
   }
 
   /** Operations that record a validated block; committed atomically with its state changes. */
   commitOps(block: Block, codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[]): BatchOp[] {
     const blockNum = block.header.number;
-    const record = utf8Encode(`{"block":${utf8Decode(encodeBlock(block))},"codes":${canonicalStringify(codes)}}`);
+    const record = encodeStoredBlock(block, codes);
     const ops: BatchOp[] = [{ type: 'put', sublevel: this.ledger.blocks, key: blockKey(blockNum), value: record }];
     txIds.forEach((txId, txNum) => {
       // The first occurrence of a tx id owns it; a later duplicate must not overwrite its status.
@@ -103,4 +103,28 @@ export class BlockStore {
   advance(blockNum: number): void {
     this.cachedHeight = blockNum + 1;
   }
+}
+
+const CODES_LENGTH_BYTES = 4;
+
+function encodeStoredBlock(block: Block, codes: readonly TxValidationCodeName[]): Uint8Array {
+  const codesJson = utf8Encode(canonicalStringify(codes));
+  const blockBytes = encodeBlock(block);
+  const record = new Uint8Array(1 + CODES_LENGTH_BYTES + codesJson.length + blockBytes.length);
+  record[0] = BLOCK_FORMAT_BINARY;
+  new DataView(record.buffer).setUint32(1, codesJson.length);
+  record.set(codesJson, 1 + CODES_LENGTH_BYTES);
+  record.set(blockBytes, 1 + CODES_LENGTH_BYTES + codesJson.length);
+  return record;
+}
+
+function decodeStoredBlock(stored: Uint8Array, blockNum: number): StoredBlock {
+  if (stored[0] !== BLOCK_FORMAT_BINARY) {
+    const json = JSON.parse(utf8Decode(stored)) as { block: unknown; codes: TxValidationCodeName[] };
+    return { block: decodeBlock(utf8Encode(JSON.stringify(json.block))), codes: json.codes };
+  }
+  const codesStart = 1 + CODES_LENGTH_BYTES;
+  const codesEnd = stored.length < codesStart ? Infinity : codesStart + new DataView(stored.buffer, stored.byteOffset, stored.byteLength).getUint32(1);
+  if (codesEnd > stored.length) throw new MessageMalformedError(`Stored block ${blockNum} is cut short.`, { hint: 'The ledger is damaged: restore the peer from a backup or rebuild it from the orderer.' });
+  return { block: decodeBlock(stored.subarray(codesEnd)), codes: JSON.parse(utf8Decode(stored.subarray(codesStart, codesEnd))) as TxValidationCodeName[] };
 }

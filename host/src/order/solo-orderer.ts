@@ -15,6 +15,13 @@ import type { OrderingService } from './orderer';
 
 const META_PREFIX = 'meta:';
 const BLOCK_PREFIX = 'block:';
+/**
+ * Newest blocks kept in memory and delivered as they were cut: a subscriber
+ * that keeps up gets the very envelope objects the gateway handled, so nothing
+ * is decoded twice in one process (messages.ts oncePerObject). Older blocks
+ * come from LevelDB.
+ */
+const RECENT_BLOCKS_KEPT = 8;
 
 interface Subscription {
   next: number;
@@ -38,6 +45,7 @@ export class SoloOrderer implements OrderingService {
   private readonly listeners = new Set<Subscription>();
   private nextNumber = 0;
   private lastHash = GENESIS_PREVIOUS_HASH;
+  private readonly recent = new Map<number, Block>();
   private writeChain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -108,17 +116,24 @@ export class SoloOrderer implements OrderingService {
     ]);
     this.nextNumber = block.header.number + 1;
     this.lastHash = hash;
+    this.recent.set(block.header.number, block);
+    this.recent.delete(block.header.number - RECENT_BLOCKS_KEPT);
     for (const sub of this.listeners) sub.chain = sub.chain.then(() => this.catchUp(sub));
   }
 
   /** Delivers stored blocks the subscriber has not seen yet, in order. */
   private async catchUp(sub: Subscription): Promise<void> {
     while (sub.next < this.nextNumber && this.listeners.has(sub)) {
-      const bytes = await this.db.get(concatKey(sub.next));
-      if (bytes === undefined) return;
-      await sub.listener(decodeBlock(bytes));
+      const block = this.recent.get(sub.next) ?? (await this.stored(sub.next));
+      if (block === undefined) return;
+      await sub.listener(block);
       sub.next++;
     }
+  }
+
+  private async stored(blockNum: number): Promise<Block | undefined> {
+    const bytes = await this.db.get(concatKey(blockNum));
+    return bytes === undefined ? undefined : decodeBlock(bytes);
   }
 
   private schedule(): void {

@@ -118,6 +118,15 @@ export class CNode {
     }
   }
 
+  /**
+   * A block committed these writes, now visible to this cNode's reads: its
+   * sandbox process forgets what it cached of them. Called before anyone
+   * learns that the block committed.
+   */
+  committed(writes: readonly { readonly contract: string; readonly key: string }[]): void {
+    this.sandbox?.committed(writes);
+  }
+
   /** Drops sandboxes of packages no longer active (after an upgrade). */
   retire(packageId: string): void {
     this.executors.get(packageId)?.dispose();

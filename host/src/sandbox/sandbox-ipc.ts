@@ -16,7 +16,10 @@ export type ToSandbox =
   | { readonly t: 'install'; readonly packageId: string; readonly pkg: ContractPackage }
   | { readonly t: 'retire'; readonly packageId: string }
   | { readonly t: 'simulate'; readonly id: number; readonly packageId: string; readonly proposal: Proposal; readonly identity: IdentityInfo }
-  | { readonly t: 'reply'; readonly id: number; readonly call: number; readonly ok: true; readonly value: unknown }
+  /** A block committed writes to these keys (readCacheKey): forget what was read of them. */
+  | { readonly t: 'invalidate'; readonly keys: readonly string[] }
+  /** `invalidations`: how many the cNode had sent when the read began (sandbox-read-cache.ts). */
+  | { readonly t: 'reply'; readonly id: number; readonly call: number; readonly ok: true; readonly value: unknown; readonly invalidations: number }
   | { readonly t: 'reply'; readonly id: number; readonly call: number; readonly ok: false; readonly error: WireError };
 
 export type FromSandbox =

@@ -3,7 +3,9 @@
 // Map can do it; isolated-vm's memoryLimit is soft) only that process dies.
 //
 // The cNode keeps the state: every read the sandbox makes comes back here over
-// IPC and is answered from the peer's world state. When the process dies, every
+// IPC and is answered from the peer's world state, unless the sandbox process
+// has it in its read cache, which the cNode invalidates block by block
+// (sandbox-read-cache.ts). When the process dies, every
 // transaction it had in flight is answered at once: TxLimitExceededError when it
 // was the only one (it caused the abort), SandboxRestartedError otherwise (one
 // of them did, and which is not known). The next simulation starts a new
@@ -19,6 +21,7 @@ import { TxLimitExceededError } from '../validate/response-rules';
 import { SandboxRestartedError, type ContractLogSink, type SandboxResult } from './contract-executor';
 import { packageId as packageIdOf, type ContractPackage } from './contract-package';
 import type { FromSandbox, ToSandbox } from './sandbox-ipc';
+import { readCacheKey } from './sandbox-read-cache';
 
 /** Tail of a sandbox process's stderr kept to explain its death, in characters. */
 const SANDBOX_STDERR_CHARS_MAX = 4096;
@@ -51,6 +54,8 @@ export class SandboxProcess {
   private readonly inFlight = new Map<number, InFlight>();
   private readonly rebuildsByPackage = new Map<string, number>();
   private nextId = 0;
+  /** Invalidations sent to the current child. */
+  private invalidations = 0;
   private closed = false;
   /** Sandbox processes started again after one died. */
   restarts = 0;
@@ -81,6 +86,13 @@ export class SandboxProcess {
     this.closed = true;
     this.child?.kill('SIGKILL');
     this.child = undefined;
+  }
+
+  /** A block committed these writes: the child's read cache must forget them before it hears of anything later. */
+  committed(writes: readonly { readonly contract: string; readonly key: string }[]): void {
+    if (!this.child || writes.length === 0) return;
+    this.invalidations++;
+    this.send({ t: 'invalidate', keys: writes.map((w) => readCacheKey(w.contract, w.key)) });
   }
 
   private simulate(pkg: ContractPackage, packageId: string, proposal: Proposal, identity: IdentityInfo, state: StateAccess): Promise<SandboxResult> {
@@ -119,6 +131,7 @@ export class SandboxProcess {
       }
     });
     this.installed = new Set();
+    this.invalidations = 0;
     this.send({ t: 'config', config: this.config });
   }
 
@@ -138,9 +151,10 @@ export class SandboxProcess {
       return;
     }
     const { id, call } = message;
+    const invalidations = this.invalidations;
     const work = message.op === 'get' ? tx.state.get(message.args[0] as string) : tx.state.rangePage(message.args[0] as string, message.args[1] as string, message.args[2] as number);
     work.then(
-      (value) => this.send({ t: 'reply', id, call, ok: true, value }),
+      (value) => this.send({ t: 'reply', id, call, ok: true, value, invalidations }),
       (err: unknown) => this.send({ t: 'reply', id, call, ok: false, error: errorToWire(err) }),
     );
   }

@@ -1,20 +1,30 @@
 // The sandbox process of one cNode: runs ContractExecutors for the packages its
-// cNode sends, and asks the cNode for every state read over the IPC channel.
-// It holds no state of its own. If V8 aborts here (an isolate's heap exhausted
+// cNode sends, and asks the cNode over the IPC channel for every state read
+// its read cache cannot answer (sandbox-read-cache.ts); it holds no other
+// state. If V8 aborts here (an isolate's heap exhausted
 // in a way isolated-vm cannot stop), only this process dies; the cNode answers
 // the transactions it had in flight and starts a new one (sandbox-process.ts).
 
-import type { LogLevel } from '@flexchain/sdk';
+import type { LogLevel, VersionedValue } from '@flexchain/sdk';
 import { errorFromWire, errorToWire, Outbox } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { StateAccess } from '../state/state-access';
 import { ContractExecutor } from './contract-executor';
 import type { FromSandbox, ToSandbox } from './sandbox-ipc';
+import { SandboxReadCache } from './sandbox-read-cache';
 
 let config: HostConfig | undefined;
+let cache: SandboxReadCache | undefined;
 const executors = new Map<string, ContractExecutor>();
+interface PendingCall {
+  resolve: (value: never) => void;
+  reject: (err: Error) => void;
+  /** A point read's namespace and key, for the cache. */
+  readonly read?: { readonly contract: string; readonly key: string };
+}
+
 /** State calls waiting for the cNode's reply, by simulation id and call number. */
-const pending = new Map<string, { resolve: (value: never) => void; reject: (err: Error) => void }>();
+const pending = new Map<string, PendingCall>();
 let nextCall = 0;
 
 const outbox = new Outbox<FromSandbox>((batch) => {
@@ -27,21 +37,27 @@ const outbox = new Outbox<FromSandbox>((batch) => {
 const send = (message: FromSandbox) => outbox.push(message);
 const log = (level: LogLevel, message: string, tag: { contract: string; fn: string; txId: string }) => send({ t: 'log', level, message, tag });
 
-function stateFor(id: number): StateAccess {
-  const call = <T>(op: 'get' | 'range', args: unknown[]) =>
+function stateFor(id: number, contract: string): StateAccess {
+  const call = <T>(op: 'get' | 'range', args: unknown[], read?: PendingCall['read']) =>
     new Promise<T>((resolve, reject) => {
       const n = nextCall++;
-      pending.set(`${id}:${n}`, { resolve: resolve as (value: never) => void, reject });
+      pending.set(`${id}:${n}`, { resolve: resolve as (value: never) => void, reject, ...(read ? { read } : {}) });
       send({ t: 'state', id, call: n, op, args });
     });
-  return { get: (key) => call('get', [key]), rangePage: (start, end, limit) => call('range', [start, end, limit]) };
+  return {
+    get: (key) => {
+      const cached = cache?.lookup(contract, key);
+      return cached ? Promise.resolve(cached.value) : call('get', [key], { contract, key });
+    },
+    rangePage: (start, end, limit) => call('range', [start, end, limit]),
+  };
 }
 
 async function simulate(message: Extract<ToSandbox, { t: 'simulate' }>): Promise<void> {
   const executor = executors.get(message.packageId);
   try {
     if (!executor) throw new Error(`package ${message.packageId.slice(0, 12)} was not sent to the sandbox process`);
-    const result = await executor.simulate(message.proposal, message.identity, stateFor(message.id));
+    const result = await executor.simulate(message.proposal, message.identity, stateFor(message.id, message.proposal.contract));
     send({ t: 'done', id: message.id, rebuilds: executor.rebuilds, ok: true, result });
   } catch (err) {
     send({ t: 'done', id: message.id, rebuilds: executor?.rebuilds ?? 0, ok: false, error: errorToWire(err) });
@@ -56,6 +72,10 @@ function receive(message: ToSandbox): void {
   switch (message.t) {
     case 'config':
       config = message.config;
+      cache = new SandboxReadCache(config.sandboxReadCacheBytesMax);
+      return;
+    case 'invalidate':
+      cache?.invalidate(message.keys);
       return;
     case 'install':
       if (!executors.has(message.packageId)) executors.set(message.packageId, new ContractExecutor(message.pkg, config!, log, { syncCalls: true }));
@@ -71,8 +91,11 @@ function receive(message: ToSandbox): void {
       const key = `${message.id}:${message.call}`;
       const waiter = pending.get(key);
       pending.delete(key);
-      if (message.ok) waiter?.resolve(message.value as never);
-      else waiter?.reject(errorFromWire(message.error));
+      if (!waiter) return;
+      if (message.ok) {
+        if (waiter.read) cache?.fill(waiter.read.contract, waiter.read.key, message.value as VersionedValue | undefined, message.invalidations);
+        waiter.resolve(message.value as never);
+      } else waiter.reject(errorFromWire(message.error));
     }
   }
 }

@@ -58,29 +58,40 @@ export class MetadataCache extends LruCache<string, number> {
   }
 }
 
-export class DataCache extends LruCache<number, Uint8Array> {
+/** An LRU map bounded in bytes, each entry weighed by `sizeOf`; an entry larger than the whole bound is not kept. */
+export class SizedLruCache<K, V> extends LruCache<K, V> {
   private bytes = 0;
 
-  constructor(readonly bytesMax: number) {
+  constructor(
+    readonly bytesMax: number,
+    private readonly sizeOf: (key: K, value: V) => number,
+  ) {
     super();
   }
 
-  set(address: number, record: Uint8Array): void {
-    if (record.length > this.bytesMax) return;
-    this.delete(address);
-    this.entries.set(address, record);
-    this.bytes += record.length;
+  set(key: K, value: V): void {
+    this.delete(key);
+    const size = this.sizeOf(key, value);
+    if (size > this.bytesMax) return;
+    this.entries.set(key, value);
+    this.bytes += size;
     while (this.bytes > this.bytesMax) this.delete(this.entries.keys().next().value!);
   }
 
-  delete(address: number): void {
-    const record = this.entries.get(address);
-    if (record === undefined) return;
-    this.entries.delete(address);
-    this.bytes -= record.length;
+  delete(key: K): void {
+    const value = this.entries.get(key);
+    if (value === undefined) return;
+    this.entries.delete(key);
+    this.bytes -= this.sizeOf(key, value);
   }
 
   get usedBytes(): number {
     return this.bytes;
+  }
+}
+
+export class DataCache extends SizedLruCache<number, Uint8Array> {
+  constructor(bytesMax: number) {
+    super(bytesMax, (_, record) => record.length);
   }
 }

@@ -236,30 +236,106 @@ export function blockHash(header: BlockHeader): string {
   return sha256Hex(canonicalStringify(header));
 }
 
-export function signedToJson(s: Signed): { payload: string; signature: string } {
-  return { payload: base64Encode(s.payload), signature: base64Encode(s.signature) };
-}
-
-export function signedFromJson(json: unknown, what: string): Signed {
+function signedFromJson(json: unknown, what: string): Signed {
   const o = requireObject(json, what);
   return { payload: decodeBase64(o.payload, `${what}.payload`), signature: decodeBase64(o.signature, `${what}.signature`) };
 }
 
-export function encodeBlock(block: Block): Uint8Array {
-  return utf8Encode(canonicalStringify({ header: block.header, envelopes: block.envelopes.map(signedToJson), graph: block.graph as JsonValue | undefined }));
+/**
+ * First byte of a binary block (flexchain-block/2). Blocks of format 1 were
+ * canonical JSON, so they start with '{' and still decode.
+ */
+export const BLOCK_FORMAT_BINARY = 0x02;
+const JSON_OBJECT_START = 0x7b;
+const U32_BYTES = 4;
+
+/**
+ * A block as bytes: the format byte, then the canonical header JSON, the
+ * canonical graph JSON (empty when there is none), the envelope count, and each
+ * envelope's payload and signature, every part preceded by its length (u32,
+ * big-endian). Envelopes are carried as they are, never re-encoded: a block
+ * of n transactions costs n copies, not n base64 encodings. Encoded once per
+ * block object (oncePerObject).
+ */
+export const encodeBlock: (block: Block) => Uint8Array = oncePerObject(encodeBlockUncached);
+
+function encodeBlockUncached(block: Block): Uint8Array {
+  const header = utf8Encode(canonicalStringify(block.header));
+  const graph = block.graph === undefined ? new Uint8Array(0) : utf8Encode(canonicalStringify(block.graph as unknown as JsonValue));
+  let size = 1 + U32_BYTES + header.length + U32_BYTES + graph.length + U32_BYTES;
+  for (const e of block.envelopes) size += 2 * U32_BYTES + e.payload.length + e.signature.length;
+  const out = Buffer.allocUnsafe(size);
+  out[0] = BLOCK_FORMAT_BINARY;
+  let at = 1;
+  const put = (bytes: Uint8Array): void => {
+    out.writeUInt32BE(bytes.length, at);
+    out.set(bytes, at + U32_BYTES);
+    at += U32_BYTES + bytes.length;
+  };
+  put(header);
+  put(graph);
+  out.writeUInt32BE(block.envelopes.length, at);
+  at += U32_BYTES;
+  for (const e of block.envelopes) {
+    put(e.payload);
+    put(e.signature);
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
 export function decodeBlock(bytes: Uint8Array): Block {
-  const b = parse(bytes, 'block');
-  const h = requireObject(b.header, 'block.header');
+  if (bytes[0] === JSON_OBJECT_START) return blockFromJson(parse(bytes, 'block'));
+  if (bytes[0] !== BLOCK_FORMAT_BINARY) fail(`block starts with byte ${bytes[0]}, which is no known block format`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 1;
+  const u32 = (what: string): number => {
+    if (at + U32_BYTES > bytes.length) fail(`block ends inside the length of ${what}`);
+    const n = view.getUint32(at);
+    at += U32_BYTES;
+    return n;
+  };
+  const part = (what: string): Uint8Array => {
+    const length = u32(what);
+    if (at + length > bytes.length) fail(`block ends inside ${what} (${length} bytes)`);
+    // A copy, not a view: envelopes outlive the block's bytes and are keys of the decode caches.
+    const slice = bytes.slice(at, at + length);
+    at += length;
+    return slice;
+  };
+  const header = parse(part('the header'), 'block.header');
+  const graphBytes = part('the graph');
+  const count = u32('the envelope count');
+  // Each envelope takes at least its two lengths, so a count beyond that is a lie, refused before any allocation.
+  if (count > (bytes.length - at) / (2 * U32_BYTES)) fail(`block claims ${count} envelopes, more than its ${bytes.length} bytes hold`);
+  const envelopes: Signed[] = [];
+  for (let i = 0; i < count; i++) envelopes.push({ payload: part(`envelope ${i}'s payload`), signature: part(`envelope ${i}'s signature`) });
+  if (at !== bytes.length) fail(`block has ${bytes.length - at} bytes after its last envelope`);
+  const graph = graphBytes.length === 0 ? undefined : parseJsonValue(graphBytes);
+  return blockOf(header, envelopes, graph);
+}
+
+function blockFromJson(b: Record<string, unknown>): Block {
+  if (!Array.isArray(b.envelopes)) fail('block.envelopes is not an array');
+  const envelopes = (b.envelopes as unknown[]).map((e, i) => signedFromJson(e, `block.envelopes[${i}]`));
+  return blockOf(requireObject(b.header, 'block.header'), envelopes, b.graph);
+}
+
+function blockOf(h: Record<string, unknown>, envelopes: Signed[], graph: unknown): Block {
   if (!Number.isSafeInteger(h.number)) fail('block.header.number is not an integer');
   requireString(h, 'previousHash', 'block.header');
   requireString(h, 'dataHash', 'block.header');
   if (h.graphHash !== undefined) requireString(h, 'graphHash', 'block.header');
-  if (!Array.isArray(b.envelopes)) fail('block.envelopes is not an array');
-  const envelopes = (b.envelopes as unknown[]).map((e, i) => signedFromJson(e, `block.envelopes[${i}]`));
   // A malformed graph does not make the block unreadable: the peer rebuilds the graph (see graphDefect).
-  return { header: h as unknown as BlockHeader, envelopes, ...(b.graph === undefined ? {} : { graph: b.graph as DependencyGraph }) };
+  return { header: h as unknown as BlockHeader, envelopes, ...(graph === undefined ? {} : { graph: graph as DependencyGraph }) };
+}
+
+/** The graph as JSON, or undefined when it is not JSON at all: the peer then rebuilds it (graphDefect). */
+function parseJsonValue(bytes: Uint8Array): unknown {
+  try {
+    return JSON.parse(utf8Decode(bytes));
+  } catch {
+    return undefined;
+  }
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -286,15 +362,17 @@ function requireString(o: Record<string, unknown>, field: string, what: string):
 }
 
 // Protocol code runs in Node only, so it uses Buffer's native base64 rather than the SDK's sandbox-safe one.
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 function base64Encode(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
+/** Strict: only the canonical base64 of some bytes decodes (Buffer alone skips what it does not know). */
 function decodeBase64(value: unknown, what: string): Uint8Array {
-  if (typeof value !== 'string' || value.length % 4 !== 0 || !BASE64.test(value)) fail(`${what} is not base64`);
-  return new Uint8Array(Buffer.from(value as string, 'base64'));
+  if (typeof value !== 'string') fail(`${what} is not base64`);
+  const bytes = Buffer.from(value, 'base64');
+  // Re-encoding costs less than a regular expression over the string, and also refuses stray padding bits.
+  if (bytes.toString('base64') !== value) fail(`${what} is not base64`);
+  return new Uint8Array(bytes);
 }
 
 function fail(what: string): never {
@@ -302,24 +380,22 @@ function fail(what: string): never {
 }
 
 /**
- * A decoder that decodes each bytes object once per process: the gateway, the
- * orderer and every peer in a process handle the same envelope object, and
- * each used to parse it again. Keyed by the object, so bytes that arrive anew
- * (over gRPC, from disk) are decoded anew. The result is shared: treat it as
- * read-only, as its type says.
+ * f, computed once per argument object. The gateway, the orderer and every
+ * peer in a process handle the same envelope and block objects, and each used
+ * to decode (or encode) them again. Keyed by the object, so bytes that arrive
+ * anew (over gRPC, from disk) are decoded anew. The result is shared: treat it
+ * as read-only, as its type says.
  */
-function decodedOnce<T extends object>(decode: (bytes: Uint8Array) => T): (bytes: Uint8Array) => T {
-  const cache = new WeakMap<Uint8Array, T>();
-  return (bytes) => {
-    let value = cache.get(bytes);
-    if (value === undefined) {
-      value = decode(bytes);
-      cache.set(bytes, value);
-    }
+function oncePerObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
+  const cache = new WeakMap<K, V>();
+  return (key) => {
+    if (cache.has(key)) return cache.get(key)!;
+    const value = f(key);
+    cache.set(key, value);
     return value;
   };
 }
 
-export const decodeProposal: (bytes: Uint8Array) => Proposal = decodedOnce(decodeProposalUncached);
-export const decodeResponse: (bytes: Uint8Array) => ProposalResponse = decodedOnce(decodeResponseUncached);
-export const decodeTransaction: (bytes: Uint8Array) => TransactionContent = decodedOnce(decodeTransactionUncached);
+export const decodeProposal: (bytes: Uint8Array) => Proposal = oncePerObject(decodeProposalUncached);
+export const decodeResponse: (bytes: Uint8Array) => ProposalResponse = oncePerObject(decodeResponseUncached);
+export const decodeTransaction: (bytes: Uint8Array) => TransactionContent = oncePerObject(decodeTransactionUncached);
