@@ -112,6 +112,16 @@ describe('XOV pipeline validity codes', () => {
     expect((await balance('alice')).checking + (await balance('bob')).checking).toBe(1007);
   });
 
+  it('every read after a commit sees it: sandbox read caches forget what each block wrote', async () => {
+    // Each peer's sandbox process has read bob by now; a stale cached read would show here, or abort the next deposit as MVCC_READ_CONFLICT.
+    let expected = (await balance('bob')).checking;
+    for (let i = 0; i < 8; i++) {
+      expect(await client.submit('smallbank', 'depositChecking', ['bob', 1])).toMatchObject({ code: 'VALID' });
+      expected += 1;
+      expect((await balance('bob')).checking).toBe(expected);
+    }
+  });
+
   it('an upgrade activates the new package; endorsements made with the old one become INVALID_CHAINCODE', async () => {
     const stale = await endorsed('depositChecking', ['bob', 1]);
     const v2 = JSON.parse(packageJson) as { code: string };
