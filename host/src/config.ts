@@ -45,6 +45,11 @@ export interface HostConfig {
   /** Signatures a peer remembers as verified (its own endorsements among them), so each is checked once; ~200 bytes each. */
   readonly verifiedSignaturesMax: number;
   /**
+   * Worker threads per peer that verify a block's signatures while the blocks before it commit, so V1
+   * on the main thread need not; 0 verifies them in V1 itself.
+   */
+  readonly signatureVerifyThreads: number;
+  /**
    * Whether each cNode runs its isolates in a sandbox process of its own. V8 can abort the whole
    * process on an isolate's heap (isolated-vm's memoryLimit is soft), so only a process keeps that to one cNode.
    */
@@ -123,6 +128,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   endorsementBatchMax: 64,
   // Covers the endorsements of many blocks in flight at 10k tps (a few MiB), so V1 finds every one of its own.
   verifiedSignaturesMax: 65_536,
+  // One thread verifies ~20,000 signatures a second: a creator's per transaction, and one per batch of other peers'.
+  signatureVerifyThreads: 1,
   sandboxProcesses: true,
   // Holds ~100k small records: the hot set of the benchmarks, and a fraction of an isolate's own memory.
   sandboxReadCacheBytesMax: 16 * 1024 * 1024,
@@ -165,9 +172,11 @@ export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConf
   const positive = (name: string, value: number) => {
     if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigInvalidError(`Host setting ${name} must be a positive integer, got ${String(value)}.`);
   };
-  for (const [name, value] of Object.entries(config)) if (typeof value === 'number' && name !== 'validationThreads') positive(name, value);
-  if (!Number.isSafeInteger(config.validationThreads) || config.validationThreads < 0) {
-    throw new ConfigInvalidError(`Host setting validationThreads must be a whole number (0 or more), got ${String(config.validationThreads)}.`);
+  const mayBeZero = new Set(['validationThreads', 'signatureVerifyThreads']);
+  for (const [name, value] of Object.entries(config)) {
+    if (typeof value !== 'number') continue;
+    if (!mayBeZero.has(name)) positive(name, value);
+    else if (!Number.isSafeInteger(value) || value < 0) throw new ConfigInvalidError(`Host setting ${name} must be a whole number (0 or more), got ${String(value)}.`);
   }
   for (const [name, value] of Object.entries(config.stub)) positive(`stub.${name}`, value);
   if (config.worldState !== 'disaggregated' && config.worldState !== 'leveldb') {

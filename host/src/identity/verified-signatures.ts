@@ -27,15 +27,20 @@ export class VerifiedSignatures {
     this.remember(keyOf(publicKeyPem, signature), sha256(data));
   }
 
+  /** Whether this signature is known to be valid, without verifying it. */
+  has(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean {
+    if (!(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) return false;
+    const known = this.entries.get(keyOf(publicKeyPem, signature));
+    if (!known || !bytesEqual(known, sha256(data))) return false;
+    this.hits++;
+    return true;
+  }
+
   verify(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean {
+    if (this.has(publicKeyPem, data, signature)) return true;
     if (!(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) return false;
     const key = keyOf(publicKeyPem, signature);
     const digest = sha256(data);
-    const known = this.entries.get(key);
-    if (known && bytesEqual(known, digest)) {
-      this.hits++;
-      return true;
-    }
     this.verified++;
     if (!verifySignature(publicKeyPem, data, signature)) return false;
     this.remember(key, digest);

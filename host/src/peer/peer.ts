@@ -19,7 +19,9 @@ import { DisaggregatedWorldState, peerWorldState, type CommittedWrite, type Peer
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
 import type { MemoryControl } from '../state/remote-memory/memory-control';
 import { dependencyGraphOfVerdicts, validateBlock, type ValidationPlan } from '../validate/block-validation';
+import { signatureVerifier, type SignatureVerifier } from '../identity/signature-verifier';
 import { VerifiedSignatures } from '../identity/verified-signatures';
+import { BlockSignatures } from '../validate/block-signatures';
 import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
 import { CNode, type PeerServices } from './cnode';
 import { activeContract, isDefinitionKey, LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, lifecycleEndorsementPolicy, type ActiveContract } from './lifecycle';
@@ -68,12 +70,14 @@ export class Peer implements PeerServices {
   private readonly timing = { blocks: 0, v1Ms: 0, mvccMs: 0, writeMs: 0, graphsBuiltLocally: 0 };
   /** Endorsement signatures made by this peer's cNodes or already verified: V1 checks each once. */
   readonly signatures: VerifiedSignatures;
+  private readonly verifier: SignatureVerifier;
 
   constructor(private readonly options: PeerOptions) {
     this.mspId = options.mspId;
     this.channelId = options.channelId;
     this.membership = options.membership;
     this.signatures = new VerifiedSignatures(options.config.verifiedSignaturesMax);
+    this.verifier = signatureVerifier(options.config.signatureVerifyThreads);
     this.ledger = new LedgerDb(options.location, options.config.leveldbCacheBytes);
     this.blocks = new BlockStore(this.ledger);
     this.worldState = peerWorldState(this.ledger, options.config, options.cnodeCount, {
@@ -107,6 +111,7 @@ export class Peer implements PeerServices {
     await this.worldState.close();
     for (const cnode of this.cnodes) cnode.close();
     await this.ledger.close();
+    await this.verifier.close();
   }
 
   /**
@@ -167,7 +172,10 @@ export class Peer implements PeerServices {
 
   /** Commits blocks strictly in order; a block already committed is ignored. */
   commitBlock(block: Block): Promise<void> {
-    this.commitChain = this.commitChain.then(() => this.commit(block));
+    // Its signatures are verified off the main thread while the blocks before it commit.
+    const signatures =
+      block.header.number < this.blocks.height ? Promise.resolve(BlockSignatures.none) : BlockSignatures.verify(block.envelopes, this.membership, this.signatures, this.verifier).catch(() => BlockSignatures.none);
+    this.commitChain = this.commitChain.then(() => this.commit(block, signatures));
     return this.commitChain;
   }
 
@@ -276,10 +284,10 @@ export class Peer implements PeerServices {
    * recovers and validates again (nothing was written yet); if it is lost after
    * the block is durable, recovery materialises the block from the block store.
    */
-  private async commit(block: Block): Promise<void> {
+  private async commit(block: Block, signatures: Promise<BlockSignatures>): Promise<void> {
     for (;;) {
       try {
-        return await this.commitOnce(block);
+        return await this.commitOnce(block, await signatures);
       } catch (err) {
         await this.recoverOrRethrow(err);
       }
@@ -293,7 +301,7 @@ export class Peer implements PeerServices {
     await world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
   }
 
-  private async commitOnce(block: Block): Promise<void> {
+  private async commitOnce(block: Block, preverified: BlockSignatures): Promise<void> {
     const blockNum = block.header.number;
     if (blockNum < this.blocks.height) return;
     if (blockNum > this.blocks.height) throw new BlockChainBrokenError(`${this.mspId} expected block ${this.blocks.height} but received ${blockNum}.`);
@@ -301,7 +309,7 @@ export class Peer implements PeerServices {
       throw new BlockChainBrokenError(`Block ${blockNum} does not chain onto block ${blockNum - 1} or its data hash is wrong; refusing it.`, { hint: 'The orderer log may be corrupt; stop the network and check it.' });
     }
 
-    const context = { membership: this.membership, channelId: this.channelId, limits: this.options.config, rulesFor: this.rulesFor, endorsementSignatures: this.signatures };
+    const context = { membership: this.membership, channelId: this.channelId, limits: this.options.config, rulesFor: this.rulesFor, endorsementSignatures: this.signatures, preverified };
     const v1Start = performance.now();
     const verdicts: EndorsementVerdict[] = block.envelopes.map((e) => checkEndorsements(e, context));
     const mvccStart = performance.now();

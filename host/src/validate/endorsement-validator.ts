@@ -22,6 +22,7 @@ import {
 import type { Membership } from '../identity/msp';
 import type { VerifiedSignatures } from '../identity/verified-signatures';
 import { LIFECYCLE_CONTRACT, lifecycleWriteDefect } from '../peer/lifecycle';
+import type { BlockSignatures } from './block-signatures';
 import { policySatisfied, type Policy } from './policy';
 import { assertResponseWithinRules, type ResponseLimits } from './response-rules';
 
@@ -49,6 +50,8 @@ export interface EndorsementContext {
   readonly limits: ResponseLimits & { readonly proposalBytesMax: number };
   /** Endorsement signatures this peer made or verified before; the rest are verified and remembered. */
   readonly endorsementSignatures: Pick<VerifiedSignatures, 'verify'>;
+  /** Signatures of this block verified ahead of V1 (block-signatures.ts); the rest are verified here. */
+  readonly preverified?: BlockSignatures;
   /** The rules for this proposal's contract (a lifecycle approval is endorsed by its creator's own organisation). */
   rulesFor(proposal: Proposal): ContractRules | undefined;
 }
@@ -72,7 +75,7 @@ export function checkEndorsements(envelope: Signed, context: EndorsementContext)
   if (txIdOf(proposal.nonce, proposal.creator) !== txId) return { code: 'BAD_PROPOSAL_TXID', txId, reason: 'the tx id is not derived from nonce and creator' };
   const creator = context.membership.get(proposal.creator.mspId, proposal.creator.id);
   if (!creator) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: `unknown creator ${proposal.creator.mspId}/${proposal.creator.id}` };
-  if (!verifySignature(creator.publicKey, envelope.payload, envelope.signature)) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: 'the creator signature does not verify' };
+  if (!context.preverified?.creatorVerified(envelope, creator.publicKey) && !verifySignature(creator.publicKey, envelope.payload, envelope.signature)) return { code: 'BAD_CREATOR_SIGNATURE', txId, reason: 'the creator signature does not verify' };
   if (response.txId !== txId || response.contract !== proposal.contract) return { code: 'INVALID_ENDORSER_TRANSACTION', txId, reason: 'the response does not match the proposal' };
 
   try {
@@ -94,6 +97,7 @@ export function checkEndorsements(envelope: Signed, context: EndorsementContext)
   const checks = content.endorsements.map((e) => {
     const endorser = context.membership.get(e.endorser.mspId, e.endorser.id);
     if (endorser?.role !== 'peer') return undefined;
+    if (context.preverified?.endorsementVerified(e, endorser.publicKey, content.response)) return endorser;
     // A batch endorsement signs the root its proof leads to from this response; a plain one signs the response.
     const root = e.batch ? merkleRootOf(content.response, e.batch) : undefined;
     if (e.batch && !root) return undefined;

@@ -67,8 +67,14 @@ export function publicKeyOf(pem: string): Uint8Array | null {
 
 export function verifySignature(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean {
   const key = publicKeyOf(publicKeyPem);
-  if (!key || !(signature instanceof Uint8Array) || signature.length !== sodium.crypto_sign_BYTES || !(data instanceof Uint8Array)) return false;
-  return sodium.crypto_sign_verify_detached(signature, data, key);
+  return key !== null && verifyRawSignature(key, data, signature);
+}
+
+/** Verifies with a raw 32-byte Ed25519 public key (publicKeyOf's result); false for anything malformed. */
+export function verifyRawSignature(publicKey: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_KEY_BYTES) return false;
+  if (!(signature instanceof Uint8Array) || signature.length !== sodium.crypto_sign_BYTES || !(data instanceof Uint8Array)) return false;
+  return sodium.crypto_sign_verify_detached(signature, data, publicKey);
 }
 
 export function sha256(data: Uint8Array | string): Uint8Array {
