@@ -41,6 +41,8 @@ export class InstallRefusedError extends FlexChainError {
 
 export class Gateway implements GatewayApi {
   private readonly peersByMsp: Map<string, Peer>;
+  /** The organisations chosen to endorse under a policy, by the creator's organisation. */
+  private readonly endorsersByPolicy = new WeakMap<Policy, Map<string, readonly string[]>>();
   private readonly startedAtMs = Date.now();
   private readonly sessions: ClientSessions;
 
@@ -153,16 +155,23 @@ export class Gateway implements GatewayApi {
     return true;
   }
 
-  private endorsersFor(contract: string, fn: string, creatorMsp: string): string[] {
+  private endorsersFor(contract: string, fn: string, creatorMsp: string): readonly string[] {
     const orgs = this.membership.organisations;
     const policy: Policy | undefined = contract === LIFECYCLE_CONTRACT ? lifecycleEndorsementPolicy({ fn, creator: { mspId: creatorMsp } }, orgs) : this.peers[0]!.active(contract)?.policy;
     if (!policy) return [this.peerFor(creatorMsp).mspId];
+    // An active contract's policy object lives until an upgrade replaces it: its choice per creator organisation is made once.
+    const byCreator = this.endorsersByPolicy.get(policy) ?? new Map<string, readonly string[]>();
+    this.endorsersByPolicy.set(policy, byCreator);
+    const known = byCreator.get(creatorMsp);
+    if (known) return known;
     // Prefer the creator's own organisation first, as a client's own gateway peer would.
     const ordered = [creatorMsp, ...orgs.filter((o) => o !== creatorMsp)].filter((o) => this.peersByMsp.has(o));
     const chosen = endorsingOrganisations(policy, ordered);
     if (!chosen) {
       throw new EndorsementFailedError(`No set of this network's organisations can satisfy the endorsement policy of ${contract}.`, { hint: 'Upgrade the contract with a policy that names organisations of this network.' });
     }
+    // Only members' organisations are remembered: a proposal cannot grow this with made-up ones.
+    if (orgs.includes(creatorMsp)) byCreator.set(creatorMsp, chosen);
     return chosen;
   }
 

@@ -13,7 +13,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 /** Canonical JSON text of `value`. */
 export function canonicalStringify(value: unknown): string {
-  return stringifyAt(value, '$', new Set());
+  return stringifyAt(value, { path: [], ancestors: [] });
 }
 
 /** Canonical JSON bytes (UTF-8) of `value`. */
@@ -35,44 +35,68 @@ export function fromJsonBytes<T = JsonValue>(bytes: Uint8Array): T {
   }
 }
 
-function stringifyAt(value: unknown, path: string, seen: Set<object>): string {
+/**
+ * Where the encoder is: the path to the current value (array indexes and
+ * object keys, joined only for an error message) and the objects it is inside
+ * (few, so a scan finds a cycle faster than a Set would).
+ */
+interface Position {
+  readonly path: (string | number)[];
+  readonly ancestors: object[];
+}
+
+function stringifyAt(value: unknown, at: Position): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw unsupported(path, `the number ${value}`, 'Store finite numbers only.');
+      if (!Number.isFinite(value)) throw unsupported(at, `the number ${value}`, 'Store finite numbers only.');
       return JSON.stringify(value);
     case 'bigint':
-      throw unsupported(path, `bigint ${value}n`, 'Convert it to a decimal string with String(value).');
+      throw unsupported(at, `bigint ${value}n`, 'Convert it to a decimal string with String(value).');
     case 'object': {
       if (value === null) return 'null';
-      if (seen.has(value)) throw unsupported(path, 'a circular reference', 'Store a tree, not a graph.');
-      seen.add(value);
-      try {
-        if (Array.isArray(value)) {
-          return '[' + value.map((item, i) => {
-            if (item === undefined) throw unsupported(`${path}[${i}]`, 'undefined inside an array', 'Use null.');
-            return stringifyAt(item, `${path}[${i}]`, seen);
-          }).join(',') + ']';
-        }
-        if (!isPlainObject(value)) {
-          const kind = value instanceof Uint8Array ? 'a Uint8Array' : `an instance of ${(value as object).constructor?.name ?? 'a class'}`;
-          throw unsupported(path, kind, 'Convert it to plain objects, arrays, strings and numbers first.');
-        }
-        const entries = Object.keys(value)
-          .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-          .sort()
-          .map((k) => JSON.stringify(k) + ':' + stringifyAt((value as Record<string, unknown>)[k], `${path}.${k}`, seen));
-        return '{' + entries.join(',') + '}';
-      } finally {
-        seen.delete(value);
+      if (at.ancestors.includes(value)) throw unsupported(at, 'a circular reference', 'Store a tree, not a graph.');
+      if (!Array.isArray(value) && !isPlainObject(value)) {
+        const kind = value instanceof Uint8Array ? 'a Uint8Array' : `an instance of ${(value as object).constructor?.name ?? 'a class'}`;
+        throw unsupported(at, kind, 'Convert it to plain objects, arrays, strings and numbers first.');
       }
+      at.ancestors.push(value);
+      const text = Array.isArray(value) ? arrayText(value, at) : objectText(value as Record<string, unknown>, at);
+      at.ancestors.pop();
+      return text;
     }
     default:
-      throw unsupported(path, typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`, 'Only JSON values can be encoded.');
+      throw unsupported(at, typeof value === 'undefined' ? 'undefined' : `a ${typeof value}`, 'Only JSON values can be encoded.');
   }
+}
+
+function arrayText(items: readonly unknown[], at: Position): string {
+  let out = '[';
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    at.path.push(i);
+    if (item === undefined) throw unsupported(at, 'undefined inside an array', 'Use null.');
+    out += (i === 0 ? '' : ',') + stringifyAt(item, at);
+    at.path.pop();
+  }
+  return out + ']';
+}
+
+function objectText(object: Record<string, unknown>, at: Position): string {
+  const keys = Object.keys(object);
+  if (keys.length > 1) keys.sort();
+  let out = '{';
+  for (const key of keys) {
+    const item = object[key];
+    if (item === undefined) continue;
+    at.path.push(key);
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(key) + ':' + stringifyAt(item, at);
+    at.path.pop();
+  }
+  return out + '}';
 }
 
 /** A plain object from any realm (a vm context or an isolate has its own Object.prototype). */
@@ -81,6 +105,7 @@ function isPlainObject(value: object): boolean {
   return proto === null || (Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object');
 }
 
-function unsupported(path: string, what: string, hint: string): JsonValueUnsupportedError {
+function unsupported(at: Position, what: string, hint: string): JsonValueUnsupportedError {
+  const path = '$' + at.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
   return new JsonValueUnsupportedError(`Cannot encode ${what} at ${path} as canonical JSON.`, { hint });
 }

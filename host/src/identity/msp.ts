@@ -76,6 +76,7 @@ export function loadSigningIdentity(mspDir: string, mspId: string, id: string): 
 /** Public identities of every organisation: the membership registry. */
 export class Membership {
   private readonly byKey = new Map<string, PublicIdentity>();
+  private mspIds: readonly string[] | undefined;
 
   constructor(identities: readonly PublicIdentity[]) {
     for (const { mspId, id, role, publicKey, attributes } of identities) this.byKey.set(keyOf(mspId, id), { mspId, id, role, publicKey, ...(attributes ? { attributes } : {}) });
@@ -97,8 +98,10 @@ export class Membership {
     return this.byKey.get(keyOf(mspId, id));
   }
 
+  /** The organisations' MSP ids, sorted; the membership never changes, so they are computed once. */
   get organisations(): string[] {
-    return [...new Set([...this.byKey.values()].map((i) => i.mspId))].sort();
+    this.mspIds ??= [...new Set([...this.byKey.values()].map((i) => i.mspId))].sort();
+    return [...this.mspIds];
   }
 
   admins(): PublicIdentity[] {

@@ -9,7 +9,7 @@
 // ROOT_SIGNING_PREFIX followed by the 32-byte root: a response is canonical JSON
 // and starts with '{', so a root signature can never pass for one over a response.
 
-import { createHash } from 'node:crypto';
+import { sha256Of } from './signing';
 
 /** Deepest inclusion path accepted: batches of up to 2^20 responses. */
 export const MERKLE_PATH_LENGTH_MAX = 20;
@@ -25,11 +25,7 @@ export interface MerkleProof {
   readonly path: readonly Uint8Array[];
 }
 
-const sha = (...parts: Uint8Array[]): Uint8Array => {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(part);
-  return hash.digest();
-};
+const sha = (...parts: Uint8Array[]): Uint8Array => sha256Of(parts);
 
 export const merkleLeaf = (response: Uint8Array): Uint8Array => sha(LEAF_TAG, response);
 
