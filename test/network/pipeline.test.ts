@@ -120,6 +120,10 @@ describe('XOV pipeline validity codes', () => {
       expected += 1;
       expect((await balance('bob')).checking).toBe(expected);
     }
+    // Status counts the reads each sandbox process's cache answered and those it sent on; each deposit read bob afresh.
+    const reads = (await client.status()).peers.flatMap((p) => p.cnodes.map((c) => c.sandboxReads ?? { hits: 0, misses: 0 }));
+    expect(reads.reduce((n, r) => n + r.misses, 0)).toBeGreaterThanOrEqual(8);
+    expect(reads.every((r) => Number.isSafeInteger(r.hits) && r.hits >= 0)).toBe(true);
   });
 
   it('an upgrade activates the new package; endorsements made with the old one become INVALID_CHAINCODE', async () => {

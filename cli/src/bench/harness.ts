@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { FlexChainError } from '@flexchain/sdk';
 import { connect, type ClientIdentityKeys, type FlexChainClient } from '@flexchain/sdk/client';
-import type { PeerStatus } from '@flexchain/sdk/protocol';
+import { readHitRatio, type PeerStatus } from '@flexchain/sdk/protocol';
 import { buildPackage, EmbeddedNetwork, loadSigningIdentity, type HostConfigOverrides } from '@flexchain/host';
 import { cpuMicrosPer, ownCpuMicrosPer, readCpu } from './cpu-meter';
 import { runLoadGenerator } from './load-generator-process';
@@ -37,6 +37,8 @@ export interface LoopResult {
   readonly abortRate: number;
   readonly latencyMs: { p50: number; p95: number; p99: number; max: number };
   readonly worldState: PeerStatus['worldState'];
+  /** Share of point reads the first peer's sandbox processes answered from their read caches; absent without them. */
+  readonly sandboxReadHitRatio?: number;
   /** CPU of this process and every process under it (sandbox processes), per committed transaction, in µs. */
   readonly cpuMicrosPerTx: number;
   /** Of that, what this process (the network, and the load generator unless it has a process of its own) spent. */
@@ -187,8 +189,15 @@ export async function closedLoop(
     ...(options.clientsProcess ? { cpuMicrosPerTxLoad: perTx(loadCpuMicros) } : {}),
     cpuIncludesChildren: cpuAfter.includesChildren,
     worldState: status.worldState,
+    ...sandboxReadsOf(status),
     commitShares: { v1: share(after.v1Ms - before.v1Ms), mvcc: share(after.mvccMs - before.mvccMs), write: share(after.writeMs - before.writeMs) },
   };
+}
+
+function sandboxReadsOf(status: PeerStatus): { sandboxReadHitRatio?: number } {
+  const reads = status.cnodes.reduce((sum, c) => ({ hits: sum.hits + (c.sandboxReads?.hits ?? 0), misses: sum.misses + (c.sandboxReads?.misses ?? 0) }), { hits: 0, misses: 0 });
+  const ratio = readHitRatio(reads);
+  return ratio === undefined ? {} : { sandboxReadHitRatio: Math.round(ratio * 1000) / 1000 };
 }
 
 /** p50, p95, p99 and max of `latencies` (sorted here), rounded to `decimals`. */

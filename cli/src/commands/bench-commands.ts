@@ -71,6 +71,7 @@ function printLoop(result: LoopResult): void {
   if (w.kind === 'disaggregated') {
     console.log(`  world state     remote memory ${formatSize(w.memoryUsedBytes ?? 0)} of ${formatSize(w.memoryBudgetBytes ?? 0)}, cache hit ${((w.cacheHitRatio ?? 0) * 100).toFixed(1)}%, reads from storage ${((w.storageReadShare ?? 0) * 100).toFixed(1)}%, evicted ${w.evictedKeys ?? 0} keys`);
   } else console.log('  world state     LevelDB alone (generic XOV)');
+  if (result.sandboxReadHitRatio !== undefined) console.log(`  sandbox reads   ${(result.sandboxReadHitRatio * 100).toFixed(1)}% answered by the sandbox processes' read caches`);
 }
 
 export function registerBenchCommands(program: Command, ctx: CommandContext): void {

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { utf8Decode, type LogLevel } from '@flexchain/sdk';
-import type { NetworkStatus } from '@flexchain/sdk/protocol';
+import { readHitRatio, type NetworkStatus } from '@flexchain/sdk/protocol';
 import { DEFAULT_HOST_CONFIG, DEFAULT_PORT, EmbeddedNetwork, guardProcess, MemoryNode, MemoryNodeServer } from '@flexchain/host';
 import { FlexChainError } from '@flexchain/sdk';
 import { printJson, style } from '../output';
@@ -183,7 +183,9 @@ function printStatus(s: NetworkStatus): void {
     );
     for (const c of p.cnodes) {
       const batches = c.endorsementRoots > 0 ? `  endorsed ${c.endorsed} under ${c.endorsementRoots} signatures` : '';
-      console.log(style.dim(`    ${c.name}  in flight ${c.inFlight}  simulated ${c.simulated}  sandbox rebuilds ${c.sandboxRebuilds}${batches}`));
+      const reads = readHitRatio(c.sandboxReads);
+      const cached = reads === undefined ? '' : `  sandbox read cache hit ${(reads * 100).toFixed(1)}%`;
+      console.log(style.dim(`    ${c.name}  in flight ${c.inFlight}  simulated ${c.simulated}  sandbox rebuilds ${c.sandboxRebuilds}${cached}${batches}`));
     }
   }
 }

@@ -137,6 +137,11 @@ export class CNode {
     return { endorsed: this.endorsements.endorsed, endorsementRoots: this.endorsements.roots };
   }
 
+  /** Point reads its sandbox process's read cache answered, and those that came here. */
+  get sandboxReads(): { hits: number; misses: number } {
+    return this.sandbox?.reads ?? { hits: 0, misses: 0 };
+  }
+
   get sandboxRebuilds(): number {
     let n = this.sandbox?.restarts ?? 0;
     for (const e of this.executors.values()) n += e.rebuilds;

@@ -252,7 +252,7 @@ export class Peer implements PeerServices {
       committedValid: this.committedValid,
       committedInvalid: this.committedInvalid,
       tpsSinceStart: uptimeS > 0 ? this.committedValid / uptimeS : 0,
-      cnodes: this.cnodes.map((c) => ({ name: c.name, inFlight: c.inFlight, simulated: c.simulated, sandboxRebuilds: c.sandboxRebuilds, ...c.endorsementStats })),
+      cnodes: this.cnodes.map((c) => ({ name: c.name, inFlight: c.inFlight, simulated: c.simulated, sandboxRebuilds: c.sandboxRebuilds, sandboxReads: c.sandboxReads, ...c.endorsementStats })),
       worldState: this.worldState.stats(),
       validation: this.validationStatus(),
     };

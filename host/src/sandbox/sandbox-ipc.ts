@@ -25,5 +25,10 @@ export type ToSandbox =
 export type FromSandbox =
   | { readonly t: 'state'; readonly id: number; readonly call: number; readonly op: 'get' | 'range'; readonly args: readonly unknown[] }
   | { readonly t: 'log'; readonly level: LogLevel; readonly message: string; readonly tag: { contract: string; fn: string; txId: string } }
-  | { readonly t: 'done'; readonly id: number; readonly rebuilds: number; readonly ok: true; readonly result: SandboxResult }
-  | { readonly t: 'done'; readonly id: number; readonly rebuilds: number; readonly ok: false; readonly error: WireError };
+  | ({ readonly t: 'done'; readonly id: number; readonly rebuilds: number; readonly reads: ReadCacheCounts } & ({ readonly ok: true; readonly result: SandboxResult } | { readonly ok: false; readonly error: WireError }));
+
+/** Point reads the sandbox process's read cache answered, and those it sent on to the cNode, since it started. */
+export interface ReadCacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+}

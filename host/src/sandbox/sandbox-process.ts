@@ -20,7 +20,7 @@ import type { StateAccess } from '../state/state-access';
 import { TxLimitExceededError } from '../validate/response-rules';
 import { SandboxRestartedError, type ContractLogSink, type SandboxResult } from './contract-executor';
 import { packageId as packageIdOf, type ContractPackage } from './contract-package';
-import type { FromSandbox, ToSandbox } from './sandbox-ipc';
+import type { FromSandbox, ReadCacheCounts, ToSandbox } from './sandbox-ipc';
 import { readCacheKey } from './sandbox-read-cache';
 
 /** Tail of a sandbox process's stderr kept to explain its death, in characters. */
@@ -59,6 +59,9 @@ export class SandboxProcess {
   private closed = false;
   /** Sandbox processes started again after one died. */
   restarts = 0;
+  /** The read cache's counts: of the children before the current one, and the current one's latest. */
+  private readsBefore: ReadCacheCounts = { hits: 0, misses: 0 };
+  private readsNow: ReadCacheCounts = { hits: 0, misses: 0 };
 
   constructor(
     private readonly name: string,
@@ -80,6 +83,11 @@ export class SandboxProcess {
         return rebuildsByPackage.get(packageId) ?? 0;
       },
     };
+  }
+
+  /** Point reads answered by the sandbox process's read cache, and those that came to the cNode. */
+  get reads(): ReadCacheCounts {
+    return { hits: this.readsBefore.hits + this.readsNow.hits, misses: this.readsBefore.misses + this.readsNow.misses };
   }
 
   close(): void {
@@ -132,6 +140,8 @@ export class SandboxProcess {
     });
     this.installed = new Set();
     this.invalidations = 0;
+    this.readsBefore = this.reads;
+    this.readsNow = { hits: 0, misses: 0 };
     this.send({ t: 'config', config: this.config });
   }
 
@@ -146,6 +156,7 @@ export class SandboxProcess {
     if (message.t === 'done') {
       this.inFlight.delete(message.id);
       this.rebuildsByPackage.set(tx.packageId, message.rebuilds);
+      this.readsNow = message.reads;
       if (message.ok) tx.resolve(message.result);
       else tx.reject(errorFromWire(message.error));
       return;

@@ -53,14 +53,16 @@ function stateFor(id: number, contract: string): StateAccess {
   };
 }
 
+const readCounts = () => ({ hits: cache?.hits ?? 0, misses: cache?.misses ?? 0 });
+
 async function simulate(message: Extract<ToSandbox, { t: 'simulate' }>): Promise<void> {
   const executor = executors.get(message.packageId);
   try {
     if (!executor) throw new Error(`package ${message.packageId.slice(0, 12)} was not sent to the sandbox process`);
     const result = await executor.simulate(message.proposal, message.identity, stateFor(message.id, message.proposal.contract));
-    send({ t: 'done', id: message.id, rebuilds: executor.rebuilds, ok: true, result });
+    send({ t: 'done', id: message.id, rebuilds: executor.rebuilds, reads: readCounts(), ok: true, result });
   } catch (err) {
-    send({ t: 'done', id: message.id, rebuilds: executor?.rebuilds ?? 0, ok: false, error: errorToWire(err) });
+    send({ t: 'done', id: message.id, rebuilds: executor?.rebuilds ?? 0, reads: readCounts(), ok: false, error: errorToWire(err) });
   }
 }
 

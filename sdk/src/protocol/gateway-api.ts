@@ -52,6 +52,12 @@ export interface DeployedContractStatus {
   readonly metadata?: ContractMetadata;
 }
 
+/** Share of reads a cache answered, or undefined before any read. */
+export function readHitRatio(reads: { readonly hits: number; readonly misses: number } | undefined): number | undefined {
+  const total = reads ? reads.hits + reads.misses : 0;
+  return total === 0 ? undefined : reads!.hits / total;
+}
+
 export interface PeerStatus {
   readonly mspId: string;
   readonly height: number;
@@ -63,6 +69,8 @@ export interface PeerStatus {
     readonly inFlight: number;
     readonly simulated: number;
     readonly sandboxRebuilds: number;
+    /** Point reads its sandbox process's read cache answered (hits) and sent on to the cNode (misses); absent from older nodes. */
+    readonly sandboxReads?: { readonly hits: number; readonly misses: number };
     /** Responses endorsed, and the Merkle roots signed for them: their ratio is the mean endorsement batch. */
     readonly endorsed: number;
     readonly endorsementRoots: number;
