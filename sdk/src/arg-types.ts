@@ -66,8 +66,14 @@ function bounds(min: number | bigint | undefined, max: number | bigint | undefin
   return '';
 }
 
+// A loop, not Object.fromEntries(Object.entries(..)): contracts build their types at every instantiation of their module.
 function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(o)) {
+    const value = (o as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as T;
 }
 
 export interface StringOptions {
