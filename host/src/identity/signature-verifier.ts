@@ -27,7 +27,7 @@ export interface SignatureVerifier {
 
 export const verifyCheck = (check: SignatureCheck): boolean => verifyRawSignature(check.publicKey, check.message, check.signature);
 
-/** Verifies on the calling thread: for signatureVerifyThreads = 0. */
+/** Verifies on the calling thread: the seam's simplest side, for tests and tools. */
 export class InlineSignatureVerifier implements SignatureVerifier {
   verify(checks: readonly SignatureCheck[]): Promise<boolean[]> {
     return Promise.resolve(checks.map(verifyCheck));
@@ -62,6 +62,8 @@ export class ThreadSignatureVerifier implements SignatureVerifier {
   private readonly lanes: Lane[];
   private nextId = 0;
   private closed = false;
+  /** Without the compiled thread script (tests run from source before a build) nothing is verified here. */
+  private readonly available = existsSync(SCRIPT);
   /** Threads that died and were started again. */
   restarts = 0;
 
@@ -71,7 +73,7 @@ export class ThreadSignatureVerifier implements SignatureVerifier {
 
   async verify(checks: readonly SignatureCheck[]): Promise<boolean[]> {
     if (checks.length === 0) return [];
-    if (this.closed || !existsSync(SCRIPT)) return checks.map(() => false);
+    if (this.closed || !this.available) return checks.map(() => false);
     const share = Math.ceil(checks.length / this.lanes.length);
     const parts = await Promise.all(this.lanes.map((lane, i) => (i * share < checks.length ? this.send(lane, checks.slice(i * share, (i + 1) * share)) : Promise.resolve([]))));
     return parts.flatMap((valid, i) => {
@@ -90,7 +92,12 @@ export class ThreadSignatureVerifier implements SignatureVerifier {
     const id = this.nextId++;
     return new Promise((resolve) => {
       lane.pending.set(id, resolve);
-      worker.postMessage({ id, checks } satisfies VerifyRequest);
+      try {
+        worker.postMessage({ id, checks } satisfies VerifyRequest);
+      } catch {
+        lane.pending.delete(id);
+        resolve(undefined);
+      }
     });
   }
 
@@ -117,5 +124,3 @@ export class ThreadSignatureVerifier implements SignatureVerifier {
     return worker;
   }
 }
-
-export const signatureVerifier = (threads: number): SignatureVerifier => (threads > 0 ? new ThreadSignatureVerifier(threads) : new InlineSignatureVerifier());

@@ -19,7 +19,7 @@ import { DisaggregatedWorldState, peerWorldState, type CommittedWrite, type Peer
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
 import type { MemoryControl } from '../state/remote-memory/memory-control';
 import { dependencyGraphOfVerdicts, validateBlock, type ValidationPlan } from '../validate/block-validation';
-import { signatureVerifier, type SignatureVerifier } from '../identity/signature-verifier';
+import { ThreadSignatureVerifier, type SignatureVerifier } from '../identity/signature-verifier';
 import { VerifiedSignatures } from '../identity/verified-signatures';
 import { BlockSignatures } from '../validate/block-signatures';
 import { checkEndorsements, type ContractRules, type EndorsementVerdict } from '../validate/endorsement-validator';
@@ -70,14 +70,15 @@ export class Peer implements PeerServices {
   private readonly timing = { blocks: 0, v1Ms: 0, mvccMs: 0, writeMs: 0, graphsBuiltLocally: 0 };
   /** Endorsement signatures made by this peer's cNodes or already verified: V1 checks each once. */
   readonly signatures: VerifiedSignatures;
-  private readonly verifier: SignatureVerifier;
+  /** Verifies each block's signatures ahead of V1; none with signatureVerifyThreads 0, when V1 verifies them itself. */
+  private readonly verifier: SignatureVerifier | undefined;
 
   constructor(private readonly options: PeerOptions) {
     this.mspId = options.mspId;
     this.channelId = options.channelId;
     this.membership = options.membership;
     this.signatures = new VerifiedSignatures(options.config.verifiedSignaturesMax);
-    this.verifier = signatureVerifier(options.config.signatureVerifyThreads);
+    this.verifier = options.config.signatureVerifyThreads > 0 ? new ThreadSignatureVerifier(options.config.signatureVerifyThreads) : undefined;
     this.ledger = new LedgerDb(options.location, options.config.leveldbCacheBytes);
     this.blocks = new BlockStore(this.ledger);
     this.worldState = peerWorldState(this.ledger, options.config, options.cnodeCount, {
@@ -111,7 +112,7 @@ export class Peer implements PeerServices {
     await this.worldState.close();
     for (const cnode of this.cnodes) cnode.close();
     await this.ledger.close();
-    await this.verifier.close();
+    await this.verifier?.close();
   }
 
   /**
@@ -173,8 +174,8 @@ export class Peer implements PeerServices {
   /** Commits blocks strictly in order; a block already committed is ignored. */
   commitBlock(block: Block): Promise<void> {
     // Its signatures are verified off the main thread while the blocks before it commit.
-    const signatures =
-      block.header.number < this.blocks.height ? Promise.resolve(BlockSignatures.none) : BlockSignatures.verify(block.envelopes, this.membership, this.signatures, this.verifier).catch(() => BlockSignatures.none);
+    const verifier = block.header.number >= this.blocks.height ? this.verifier : undefined;
+    const signatures = verifier ? BlockSignatures.verify(block.envelopes, this.membership, this.signatures, verifier).catch(() => BlockSignatures.none) : Promise.resolve(BlockSignatures.none);
     this.commitChain = this.commitChain.then(() => this.commit(block, signatures));
     return this.commitChain;
   }
