@@ -11,6 +11,7 @@ import { identityInfo, type Membership, type SigningIdentity } from '../identity
 import { ContractExecutor, type ContractLogSink } from '../sandbox/contract-executor';
 import { SandboxProcess, type ContractRunner } from '../sandbox/sandbox-process';
 import type { ContractPackage } from '../sandbox/contract-package';
+import type { CommittedWrite } from '../state/peer-world-state';
 import type { StateAccess } from '../state/state-access';
 import { LIFECYCLE_CONTRACT, LIFECYCLE_PACKAGE_ID, simulateActivate, simulateApprove, type ActiveContract } from './lifecycle';
 
@@ -123,7 +124,7 @@ export class CNode {
    * sandbox process forgets what it cached of them. Called before anyone
    * learns that the block committed.
    */
-  committed(writes: readonly { readonly contract: string; readonly key: string }[]): void {
+  committed(writes: readonly CommittedWrite[]): void {
     this.sandbox?.committed(writes);
   }
 

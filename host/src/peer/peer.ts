@@ -328,8 +328,7 @@ export class Peer implements PeerServices {
     this.lastHash = blockHash(block.header);
     // The block is durable: if memory is lost now, recovery materialises it from the block store.
     await this.worldState.blockCommitted(blockNum, writes).catch((err: unknown) => this.recoverOrRethrow(err));
-    const written = writes.map((w) => ({ contract: w.contract, key: w.write.key }));
-    for (const cnode of this.cnodes) cnode.committed(written);
+    for (const cnode of this.cnodes) cnode.committed(writes);
     this.visibleHeight = blockNum + 1;
     this.timing.blocks++;
     this.timing.v1Ms += mvccStart - v1Start;

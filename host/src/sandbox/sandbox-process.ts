@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { IdentityInfo, LogLevel } from '@flexchain/sdk';
 import { errorFromWire, errorToWire, Outbox, type Proposal } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
+import type { CommittedWrite } from '../state/peer-world-state';
 import type { StateAccess } from '../state/state-access';
 import { TxLimitExceededError } from '../validate/response-rules';
 import { SandboxRestartedError, type ContractLogSink, type SandboxResult } from './contract-executor';
@@ -97,10 +98,10 @@ export class SandboxProcess {
   }
 
   /** A block committed these writes: the child's read cache must forget them before it hears of anything later. */
-  committed(writes: readonly { readonly contract: string; readonly key: string }[]): void {
+  committed(writes: readonly CommittedWrite[]): void {
     if (!this.child || writes.length === 0) return;
     this.invalidations++;
-    this.send({ t: 'invalidate', keys: writes.map((w) => readCacheKey(w.contract, w.key)) });
+    this.send({ t: 'invalidate', keys: writes.map((w) => readCacheKey(w.contract, w.write.key)) });
   }
 
   private simulate(pkg: ContractPackage, packageId: string, proposal: Proposal, identity: IdentityInfo, state: StateAccess): Promise<SandboxResult> {
