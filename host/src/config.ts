@@ -49,6 +49,8 @@ export interface HostConfig {
    * on the main thread need not; 0 verifies them in V1 itself.
    */
   readonly signatureVerifyThreads: number;
+  /** How long V1 waits for a block's signature threads once the block is next to commit, in ms; past it V1 verifies what they have not answered. */
+  readonly signatureVerifyWaitMs: number;
   /**
    * Whether each cNode runs its isolates in a sandbox process of its own. V8 can abort the whole
    * process on an isolate's heap (isolated-vm's memoryLimit is soft), so only a process keeps that to one cNode.
@@ -130,6 +132,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   verifiedSignaturesMax: 65_536,
   // One thread verifies ~20,000 signatures a second: a creator's per transaction, and one per batch of other peers'.
   signatureVerifyThreads: 1,
+  // A block's checks take ~10 ms on one thread; a thread that has not answered in a second is stuck, and V1 does the work.
+  signatureVerifyWaitMs: 1000,
   sandboxProcesses: true,
   // Holds ~100k small records: the hot set of the benchmarks, and a fraction of an isolate's own memory.
   sandboxReadCacheBytesMax: 16 * 1024 * 1024,

@@ -288,7 +288,7 @@ export class Peer implements PeerServices {
   private async commit(block: Block, signatures: Promise<BlockSignatures>): Promise<void> {
     for (;;) {
       try {
-        return await this.commitOnce(block, await signatures);
+        return await this.commitOnce(block, await BlockSignatures.within(signatures, this.options.config.signatureVerifyWaitMs));
       } catch (err) {
         await this.recoverOrRethrow(err);
       }

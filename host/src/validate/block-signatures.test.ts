@@ -117,3 +117,17 @@ describe('a worker-thread verifier', () => {
     expect(await verifier.verify([check])).toEqual([false]);
   });
 });
+
+describe('waiting for a block’s signature threads', () => {
+  it('takes their result when it comes in time, and nothing from threads that do not answer', async () => {
+    const [envelope] = batch(1);
+    const verified = await BlockSignatures.verify([envelope!], membership, new VerifiedSignatures(16), new InlineSignatureVerifier());
+    expect(await BlockSignatures.within(Promise.resolve(verified), 1000)).toBe(verified);
+    const stuck = new Promise<BlockSignatures>(() => undefined);
+    const started = performance.now();
+    const result = await BlockSignatures.within(stuck, 50);
+    expect(result).toBe(BlockSignatures.none);
+    expect(result.creatorVerified(envelope!, clientKeys.publicKey)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});

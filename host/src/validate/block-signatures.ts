@@ -43,6 +43,15 @@ export class BlockSignatures {
   /** Nothing verified: V1 checks every signature itself. */
   static readonly none = new BlockSignatures();
 
+  /** What `pending` verified, or nothing if it takes longer than `waitMs`: V1 never waits on a stuck thread. */
+  static within(pending: Promise<BlockSignatures>, waitMs: number): Promise<BlockSignatures> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<BlockSignatures>((resolve) => {
+      timer = setTimeout(() => resolve(BlockSignatures.none), waitMs);
+    });
+    return Promise.race([pending, deadline]).finally(() => clearTimeout(timer));
+  }
+
   /**
    * Verifies the block's signatures with `verifier`. Endorsement signatures the
    * peer already knows (its own, or verified before) are not sent again; those
