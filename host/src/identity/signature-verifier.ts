@@ -37,6 +37,10 @@ export class InlineSignatureVerifier implements SignatureVerifier {
   }
 }
 
+/** postMessage copies a view's whole buffer: a payload that is a view into a large message goes as its own bytes. */
+const own = (bytes: Uint8Array): Uint8Array => (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice());
+const compact = (check: SignatureCheck): SignatureCheck => ({ publicKey: own(check.publicKey), message: own(check.message), signature: own(check.signature) });
+
 export interface VerifyRequest {
   readonly id: number;
   readonly checks: readonly SignatureCheck[];
@@ -93,7 +97,7 @@ export class ThreadSignatureVerifier implements SignatureVerifier {
     return new Promise((resolve) => {
       lane.pending.set(id, resolve);
       try {
-        worker.postMessage({ id, checks } satisfies VerifyRequest);
+        worker.postMessage({ id, checks: checks.map(compact) } satisfies VerifyRequest);
       } catch {
         lane.pending.delete(id);
         resolve(undefined);

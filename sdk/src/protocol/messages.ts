@@ -1,23 +1,24 @@
 // Wire formats of the transaction lifecycle (DESIGN.md §3), in one place.
 //
-// Every signed thing is canonical JSON bytes plus a signature over exactly those
-// bytes, so a signature never depends on how a transport re-encodes a message.
+// Every signed thing is bytes plus a signature over exactly those bytes, so a
+// signature never depends on how a transport re-encodes a message: proposals
+// and responses are canonical JSON, transactions and blocks binary.
 // Layouts: docs/transaction-format.md.
 //
 //   proposal  = {channelId, contract, fn, args, creator, nonce, timestamp, txId}   signed by the client
 //   response  = {txId, proposalHash, contract, payload, rwset, events}             signed by each endorser
-//   tx        = {proposal, response, endorsements[]}                              signed by the client
+//   tx        = 0x02, proposal, response, endorsements[]                           signed by the client
 //   block     = {header: {number, previousHash, dataHash, graphHash?}, envelopes[], graph?}
 //                                                                                  hash = sha256(header)
 
 import { randomBytes } from 'node:crypto';
-import { utf8Decode, utf8Encode } from '../bytes';
+import { bytesEqual, utf8Decode, utf8Encode } from '../bytes';
 import { canonicalStringify, type JsonValue } from '../canonical-json';
 import { FlexChainError } from '../errors';
 import { rwSetFromJson, rwSetToJson, type RwSet } from '../rwset';
 import type { ChaincodeEvent, TxTimestamp } from '../stub';
 import type { DependencyGraph } from './dependency-graph';
-import { MERKLE_PATH_LENGTH_MAX, type MerkleProof } from './endorsement-batch';
+import { MERKLE_NODE_BYTES, MERKLE_PATH_LENGTH_MAX, type MerkleProof } from './endorsement-batch';
 import { sha256, sha256Hex } from './signing';
 
 export class MessageMalformedError extends FlexChainError {
@@ -187,22 +188,114 @@ function decodeResponseUncached(bytes: Uint8Array): ProposalResponse {
   };
 }
 
+/** First byte of a binary transaction (flexchain-tx/2); a transaction in format 1 is JSON and starts with '{'. */
+export const TRANSACTION_FORMAT_BINARY = 0x02;
+/** Most endorsements one transaction may carry: far more organisations than any policy names. */
+const TRANSACTION_ENDORSEMENTS_MAX = 0xffff;
+const U16_BYTES = 2;
+const isU32 = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
+
+/**
+ * A transaction in format 2 (docs/transaction-format.md): the proposal and the
+ * response as they are, each after its length, then the endorsements. No
+ * base64 and no JSON: a validator reads the proposal and the response as
+ * views of the signed bytes.
+ */
 export function encodeTransaction(t: TransactionContent): Uint8Array {
-  return utf8Encode(
-    canonicalStringify({
-      proposal: base64Encode(t.proposal),
-      response: base64Encode(t.response),
-      endorsements: t.endorsements.map((e) => ({
-        mspId: e.endorser.mspId,
-        id: e.endorser.id,
-        signature: base64Encode(e.signature),
-        ...(e.batch ? { batch: { index: e.batch.index, count: e.batch.count, path: e.batch.path.map(base64Encode) } } : {}),
-      })),
-    }),
-  );
+  const names = t.endorsements.map((e) => [utf8Encode(e.endorser.mspId), utf8Encode(e.endorser.id)] as const);
+  let size = 1 + 2 * U32_BYTES + t.proposal.length + t.response.length + U16_BYTES;
+  t.endorsements.forEach((e, i) => {
+    size += 3 * U16_BYTES + names[i]![0].length + names[i]![1].length + e.signature.length + 1;
+    if (e.batch) size += 2 * U32_BYTES + 1 + e.batch.path.length * MERKLE_NODE_BYTES;
+  });
+  if (t.endorsements.length > TRANSACTION_ENDORSEMENTS_MAX) fail(`a transaction carries at most ${TRANSACTION_ENDORSEMENTS_MAX} endorsements`);
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  const u8 = (n: number) => void (out[at++] = n);
+  const u16 = (n: number) => void (view.setUint16(at, n), (at += U16_BYTES));
+  const u32 = (n: number) => void (view.setUint32(at, n), (at += U32_BYTES));
+  const bytes = (b: Uint8Array) => void (out.set(b, at), (at += b.length));
+  const short = (b: Uint8Array, what: string) => {
+    if (b.length > 0xffff) fail(`${what} is over 65535 bytes`);
+    u16(b.length);
+    bytes(b);
+  };
+  u8(TRANSACTION_FORMAT_BINARY);
+  u32(t.proposal.length);
+  bytes(t.proposal);
+  u32(t.response.length);
+  bytes(t.response);
+  u16(t.endorsements.length);
+  t.endorsements.forEach((e, i) => {
+    short(names[i]![0], 'an endorser mspId');
+    short(names[i]![1], 'an endorser id');
+    short(e.signature, 'an endorsement signature');
+    u8(e.batch ? 1 : 0);
+    if (!e.batch) return;
+    if (e.batch.path.length > MERKLE_PATH_LENGTH_MAX || e.batch.path.some((node) => node.length !== MERKLE_NODE_BYTES)) fail(`a batch path is at most ${MERKLE_PATH_LENGTH_MAX} nodes of ${MERKLE_NODE_BYTES} bytes`);
+    if (!isU32(e.batch.index) || !isU32(e.batch.count)) fail('a batch index and count are whole numbers below 2^32');
+    u32(e.batch.index);
+    u32(e.batch.count);
+    u8(e.batch.path.length);
+    for (const node of e.batch.path) bytes(node);
+  });
+  return out;
 }
 
 function decodeTransactionUncached(bytes: Uint8Array): TransactionContent {
+  if (bytes[0] === JSON_OBJECT_START) return transactionFromJson(bytes);
+  if (bytes[0] !== TRANSACTION_FORMAT_BINARY) fail(`transaction starts with byte ${bytes[0]}, which is no known transaction format`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 1;
+  const take = (length: number, what: string): number => {
+    if (at + length > bytes.length) fail(`transaction ends inside ${what}`);
+    const from = at;
+    at += length;
+    return from;
+  };
+  const u8 = (what: string) => bytes[take(1, what)]!;
+  const u16 = (what: string) => view.getUint16(take(U16_BYTES, what));
+  const u32 = (what: string) => view.getUint32(take(U32_BYTES, what));
+  const slice = (length: number, what: string) => {
+    const from = take(length, what);
+    return bytes.subarray(from, from + length);
+  };
+  const text = (what: string): string => {
+    const raw = slice(u16(`the length of ${what}`), what);
+    const decoded = utf8Decode(raw);
+    // One spelling per name: bytes that are not UTF-8 would decode to U+FFFD and alias another.
+    if (!bytesEqual(utf8Encode(decoded), raw)) fail(`${what} is not UTF-8`);
+    return decoded;
+  };
+  const proposal = slice(u32('the proposal length'), 'the proposal');
+  const response = slice(u32('the response length'), 'the response');
+  const count = u16('the endorsement count');
+  const endorsements: Endorsement[] = [];
+  for (let i = 0; i < count; i++) {
+    const where = `endorsement ${i}`;
+    const mspId = text(`${where}'s mspId`);
+    const id = text(`${where}'s id`);
+    const signature = slice(u16(`${where}'s signature length`), `${where}'s signature`);
+    const hasBatch = u8(`${where}'s batch flag`);
+    if (hasBatch > 1) fail(`${where}'s batch flag is ${hasBatch}, not 0 or 1`);
+    if (hasBatch === 0) {
+      endorsements.push({ endorser: { mspId, id }, signature });
+      continue;
+    }
+    const index = u32(`${where}'s batch index`);
+    const batchCount = u32(`${where}'s batch count`);
+    const pathLength = u8(`${where}'s path length`);
+    if (pathLength > MERKLE_PATH_LENGTH_MAX) fail(`${where}'s batch path has ${pathLength} nodes, over ${MERKLE_PATH_LENGTH_MAX}`);
+    const path = Array.from({ length: pathLength }, (_, j) => slice(MERKLE_NODE_BYTES, `${where}'s path node ${j}`));
+    endorsements.push({ endorser: { mspId, id }, signature, batch: { index, count: batchCount, path } });
+  }
+  if (at !== bytes.length) fail(`transaction has ${bytes.length - at} bytes after its last endorsement`);
+  return { proposal, response, endorsements };
+}
+
+/** Format 1: JSON with base64 fields, as clients before format 2 sent it and older blocks hold it. */
+function transactionFromJson(bytes: Uint8Array): TransactionContent {
   const t = parse(bytes, 'transaction');
   if (!Array.isArray(t.endorsements)) fail('transaction.endorsements is not an array');
   return {
