@@ -84,11 +84,31 @@ export function assertResponseWithinRules(response: SimulatedResponse, limits: R
     assertAscendingKeys(q.reads, limits.stub, `${where}: range query ${i}`);
     if (q.reads.some((r) => !keyInRange(r.key, q.startKey, q.endKey))) throw new RangeQueryInvalidError(`${where}: range query ${i} reports a key outside its range.`);
   });
-  const bytes = encodedBytesMax <= limits.rwSetBytesMax ? 0 : encodeRwSet(rwset).length;
+  // Encoding is exact but costs as much as the rest of these checks: only a rw-set that could be too large is encoded.
+  const mayExceed = encodedBytesMax > limits.rwSetBytesMax && rwSetBytesBound(rwset) > limits.rwSetBytesMax;
+  const bytes = mayExceed ? encodeRwSet(rwset).length : 0;
   if (bytes > limits.rwSetBytesMax) {
     throw new TxLimitExceededError(`${where} has a ${bytes}-byte rw-set, over rwSetBytesMax (${limits.rwSetBytesMax} bytes).`, { hint: 'Write less per transaction.' });
   }
   assertEventsWithinRules(events, limits.stub, where);
+}
+
+/** Bytes of canonical JSON any entry takes besides its key and value: field names, brackets, a version of two numbers, a comma. */
+const RW_ENTRY_JSON_BYTES_MAX = 128;
+/** Bytes one UTF-16 code unit of a key can take in JSON: an escape such as \u0001. */
+const JSON_BYTES_PER_CODE_UNIT_MAX = 6;
+
+/** An upper bound of encodeRwSet(rwset).length, computed without encoding it. */
+function rwSetBytesBound(rwset: RwSet): number {
+  const key = (k: string) => k.length * JSON_BYTES_PER_CODE_UNIT_MAX + RW_ENTRY_JSON_BYTES_MAX;
+  let bytes = RW_ENTRY_JSON_BYTES_MAX;
+  for (const r of rwset.reads) bytes += key(r.key);
+  for (const w of rwset.writes) bytes += key(w.key) + 4 * Math.ceil(w.value.length / 3);
+  for (const q of rwset.rangeQueries) {
+    bytes += key(q.startKey) + key(q.endKey);
+    for (const r of q.reads) bytes += key(r.key);
+  }
+  return bytes;
 }
 
 /**
