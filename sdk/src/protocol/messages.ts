@@ -489,6 +489,27 @@ function oncePerObject<K extends object, V>(f: (key: K) => V): (key: K) => V {
   };
 }
 
-export const decodeProposal: (bytes: Uint8Array) => Proposal = oncePerObject(decodeProposalUncached);
+/**
+ * Proposals decoded lately, by their bytes: a transaction carries its
+ * proposal as a copy of the bytes the gateway decoded when it endorsed, so
+ * one process would otherwise decode each proposal twice. Bounded; the oldest go first.
+ */
+const RECENT_PROPOSALS_MAX = 2048;
+/** Larger proposals (up to proposalBytesMax) are decoded each time, so the cache stays within a few MiB. */
+const RECENT_PROPOSAL_BYTES_MAX = 2048;
+const recentProposals = new Map<string, Proposal>();
+
+function decodeProposalByContent(bytes: Uint8Array): Proposal {
+  if (bytes.length > RECENT_PROPOSAL_BYTES_MAX) return decodeProposalUncached(bytes);
+  const content = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const known = recentProposals.get(content);
+  if (known) return known;
+  const proposal = decodeProposalUncached(bytes);
+  if (recentProposals.size >= RECENT_PROPOSALS_MAX) recentProposals.delete(recentProposals.keys().next().value!);
+  recentProposals.set(content, proposal);
+  return proposal;
+}
+
+export const decodeProposal: (bytes: Uint8Array) => Proposal = oncePerObject(decodeProposalByContent);
 export const decodeResponse: (bytes: Uint8Array) => ProposalResponse = oncePerObject(decodeResponseUncached);
 export const decodeTransaction: (bytes: Uint8Array) => TransactionContent = oncePerObject(decodeTransactionUncached);

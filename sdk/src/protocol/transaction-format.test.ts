@@ -1,5 +1,5 @@
 import { canonicalStringify } from '../canonical-json';
-import { decodeTransaction, encodeTransaction, MessageMalformedError, TRANSACTION_FORMAT_BINARY, type TransactionContent } from './messages';
+import { decodeProposal, decodeTransaction, encodeProposal, encodeTransaction, MessageMalformedError, newProposal, TRANSACTION_FORMAT_BINARY, type TransactionContent } from './messages';
 
 describe('transaction bytes (flexchain-tx/2)', () => {
   const bytes = (text: string) => new TextEncoder().encode(text);
@@ -70,5 +70,16 @@ describe('transaction bytes (flexchain-tx/2)', () => {
     expect(() => encodeTransaction({ ...content, endorsements: [{ ...content.endorsements[0]!, batch }] })).toThrow(/below 2\^32/);
     const shortNode = { index: 0, count: 2, path: [new Uint8Array(31)] };
     expect(() => encodeTransaction({ ...content, endorsements: [{ ...content.endorsements[0]!, batch: shortNode }] })).toThrow(/nodes of 32 bytes/);
+  });
+
+  it('decodes a proposal once per process: the copy a transaction carries gives the object decoded at endorsement', () => {
+    const signedBytes = encodeProposal(newProposal({ channelId: 'ch', contract: 'bank', fn: 'pay', args: [1], creator: { mspId: 'Org1MSP', id: 'client' }, timestamp: { seconds: 1, nanos: 0 } }));
+    const atEndorsement = decodeProposal(signedBytes);
+    const carried = decodeTransaction(encodeTransaction({ ...content, proposal: signedBytes })).proposal;
+    expect(carried).not.toBe(signedBytes);
+    expect(decodeProposal(carried)).toBe(atEndorsement);
+    // Other bytes decode to their own proposal.
+    const other = encodeProposal(newProposal({ channelId: 'ch', contract: 'bank', fn: 'pay', args: [2], creator: { mspId: 'Org1MSP', id: 'client' }, timestamp: { seconds: 1, nanos: 0 } }));
+    expect(decodeProposal(other).args).toEqual([2]);
   });
 });
