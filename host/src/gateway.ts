@@ -160,8 +160,8 @@ export class Gateway implements GatewayApi {
     const policy: Policy | undefined = contract === LIFECYCLE_CONTRACT ? lifecycleEndorsementPolicy({ fn, creator: { mspId: creatorMsp } }, orgs) : this.peers[0]!.active(contract)?.policy;
     if (!policy) return [this.peerFor(creatorMsp).mspId];
     // An active contract's policy object lives until an upgrade replaces it: its choice per creator organisation is made once.
-    const byCreator = this.endorsersByPolicy.get(policy) ?? new Map<string, readonly string[]>();
-    this.endorsersByPolicy.set(policy, byCreator);
+    let byCreator = this.endorsersByPolicy.get(policy);
+    if (!byCreator) this.endorsersByPolicy.set(policy, (byCreator = new Map()));
     const known = byCreator.get(creatorMsp);
     if (known) return known;
     // Prefer the creator's own organisation first, as a client's own gateway peer would.

@@ -24,27 +24,33 @@ export class VerifiedSignatures {
 
   /** Remembers a signature this peer made, or checked by other means. */
   record(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): void {
-    this.remember(keyOf(publicKeyPem, signature), sha256(data));
+    this.remember(signatureKey(publicKeyPem, signature), sha256(data));
   }
 
   /** Whether this signature is known to be valid, without verifying it. */
   has(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean {
-    if (!(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) return false;
-    const known = this.entries.get(keyOf(publicKeyPem, signature));
-    if (!known || !bytesEqual(known, sha256(data))) return false;
-    this.hits++;
-    return true;
+    return this.lookup(publicKeyPem, data, signature)?.known === true;
   }
 
   verify(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): boolean {
-    if (this.has(publicKeyPem, data, signature)) return true;
-    if (!(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) return false;
-    const key = keyOf(publicKeyPem, signature);
-    const digest = sha256(data);
+    const found = this.lookup(publicKeyPem, data, signature);
+    if (!found) return false;
+    if (found.known) return true;
     this.verified++;
     if (!verifySignature(publicKeyPem, data, signature)) return false;
-    this.remember(key, digest);
+    this.remember(found.key, found.digest);
     return true;
+  }
+
+  /** The entry's key and the message digest, and whether they are remembered; undefined for arguments that are not bytes. */
+  private lookup(publicKeyPem: string, data: Uint8Array, signature: Uint8Array): { key: string; digest: Uint8Array; known: boolean } | undefined {
+    if (!(signature instanceof Uint8Array) || !(data instanceof Uint8Array)) return undefined;
+    const key = signatureKey(publicKeyPem, signature);
+    const digest = sha256(data);
+    const remembered = this.entries.get(key);
+    const known = remembered !== undefined && bytesEqual(remembered, digest);
+    if (known) this.hits++;
+    return { key, digest, known };
   }
 
   private remember(key: string, digest: Uint8Array): void {
@@ -53,4 +59,5 @@ export class VerifiedSignatures {
   }
 }
 
-const keyOf = (publicKeyPem: string, signature: Uint8Array): string => publicKeyPem + Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('latin1');
+/** One signature under one key, as a map key: the PEM followed by the signature bytes as latin1. */
+export const signatureKey = (publicKeyPem: string, signature: Uint8Array): string => publicKeyPem + Buffer.from(signature.buffer, signature.byteOffset, signature.byteLength).toString('latin1');

@@ -14,9 +14,7 @@ import { bytesEqual } from '@flexchain/sdk';
 import { decodeProposal, decodeTransaction, merkleRootOf, publicKeyOf, rootSigningMessage, type Endorsement, type Signed } from '@flexchain/sdk/protocol';
 import type { Membership } from '../identity/msp';
 import type { SignatureCheck, SignatureVerifier } from '../identity/signature-verifier';
-import type { VerifiedSignatures } from '../identity/verified-signatures';
-
-const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+import { signatureKey, type VerifiedSignatures } from '../identity/verified-signatures';
 
 interface Verified {
   readonly publicKeyPem: string;
@@ -64,7 +62,7 @@ export class BlockSignatures {
     const onValid: (() => void)[][] = [];
     const checkOfSignature = new Map<string, number>();
     const add = (check: SignatureCheck, publicKeyPem: string, record: () => void) => {
-      const id = publicKeyPem + latin1(check.signature);
+      const id = signatureKey(publicKeyPem, check.signature);
       const at = checkOfSignature.get(id);
       if (at !== undefined && bytesEqual(checks[at]!.message, check.message)) return void onValid[at]!.push(record);
       checkOfSignature.set(id, checks.length);

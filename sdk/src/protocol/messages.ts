@@ -19,7 +19,7 @@ import { rwSetFromJson, rwSetToJson, type RwSet } from '../rwset';
 import type { ChaincodeEvent, TxTimestamp } from '../stub';
 import type { DependencyGraph } from './dependency-graph';
 import { MERKLE_NODE_BYTES, MERKLE_PATH_LENGTH_MAX, type MerkleProof } from './endorsement-batch';
-import { sha256, sha256Hex } from './signing';
+import { sha256Hex, sha256HexOf, sha256Of } from './signing';
 
 export class MessageMalformedError extends FlexChainError {
   override name = 'MessageMalformedError';
@@ -318,11 +318,11 @@ function transactionFromJson(bytes: Uint8Array): TransactionContent {
 }
 
 export function envelopeHash(envelope: Signed): Uint8Array {
-  return sha256(concat([envelope.payload, envelope.signature]));
+  return sha256Of([envelope.payload, envelope.signature]);
 }
 
 export function dataHashOf(envelopes: readonly Signed[]): string {
-  return sha256Hex(concat(envelopes.map(envelopeHash)));
+  return sha256HexOf(envelopes.map(envelopeHash));
 }
 
 export function blockHash(header: BlockHeader): string {
@@ -429,10 +429,6 @@ function parseJsonValue(bytes: Uint8Array): unknown {
   } catch {
     return undefined;
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  return Buffer.concat(parts);
 }
 
 function parse(bytes: Uint8Array, what: string): Record<string, unknown> {

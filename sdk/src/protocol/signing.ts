@@ -99,7 +99,13 @@ export function sha256Of(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+const hexOf = (digest: Uint8Array): string => Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex');
+
 export function sha256Hex(data: Uint8Array | string): string {
-  const digest = sha256(data);
-  return Buffer.from(digest.buffer, digest.byteOffset, digest.byteLength).toString('hex');
+  return hexOf(sha256(data));
+}
+
+/** Hex SHA-256 over the concatenation of `parts`. */
+export function sha256HexOf(parts: readonly Uint8Array[]): string {
+  return hexOf(sha256Of(parts));
 }
