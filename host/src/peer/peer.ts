@@ -223,7 +223,7 @@ export class Peer implements PeerServices {
 
   /** Fault injection for tests: the storage node stops receiving blocks to materialise. */
   set materializationLagging(lagging: boolean) {
-    if (this.worldState instanceof DisaggregatedWorldState) this.worldState.materializer.lagging = lagging;
+    if (this.worldState instanceof DisaggregatedWorldState) this.worldState.materializationLagging = lagging;
   }
 
   /** A committed block with its validity codes. */

@@ -2,131 +2,171 @@
 // sets of the valid transactions of committed blocks are applied to storage in
 // the background, and the savepoint records the last block materialised. After
 // a memory failure the peer materialises only the blocks after the savepoint,
-// never the whole chain.
+// never the whole chain. Evicted records reach storage through the same serial
+// queue.
 //
-// Evicted records reach storage through the same serial worker, so a check and
-// its write never interleave with another writer. Eviction flushes go ahead of
-// queued blocks (readers wait on them); that is safe because a block queued
-// earlier never holds a newer version than the eviction took from memory. As in the paper, eviction
-// skips records at or below the savepoint (already materialised), and live
-// materialisation writes without reading first, skipping only keys whose newer
-// version was already evicted. Recovery, which has no record of evictions,
-// compares versions in storage instead (putIfNewer).
+// The protocol is MaterializationCore's (materialization-core.ts); this file
+// carries out its effects: storage writes through a MaterializerStore, retry
+// timers, and the callers' promises.
 
-import { compareVersions, utf8Decode, utf8Encode, type Version } from '@flexchain/sdk';
-import type { ByteSublevel } from '../storage/ledger-db';
-import type { StorageNode, StoredRecord } from './storage-node';
+import { utf8Decode, utf8Encode } from '@flexchain/sdk';
+import type { BatchOp, LedgerDb } from '../storage/ledger-db';
+import { MaterializationCore, type MaterializationEffect, type MaterializationHaltedError, type MaterializationJob, type MaterializationLimits, type MaterializedBlock } from './materialization-core';
+import { storedPutOp, type StorageNode, type StoredRecord } from './storage-node';
+
+export type { MaterializedBlock };
+
+/** Where the materialiser writes: the storage tier and its savepoint. */
+export interface MaterializerStore {
+  /** The savepoint as stored; -1 before the first block. */
+  loadSavepoint(): Promise<number>;
+  /** Writes the records (only where newer than storage's, with ifNewer) and the savepoint, if given, as one atomic batch. */
+  write(records: readonly StoredRecord[], ifNewer: boolean, savepoint: number | undefined): Promise<void>;
+}
 
 const SAVEPOINT_KEY = utf8Encode('savepoint');
 
-export interface MaterializedBlock {
-  readonly blockNum: number;
-  /** Full state keys, in version order. */
-  readonly writes: readonly StoredRecord[];
+/** The peer's LevelDB: storage-tier records and the savepoint in one batch. */
+export function ledgerMaterializerStore(ledger: LedgerDb, storage: StorageNode): MaterializerStore {
+  return {
+    async loadSavepoint() {
+      const stored = await ledger.meta.get(SAVEPOINT_KEY);
+      return stored === undefined ? -1 : Number(utf8Decode(stored));
+    },
+    async write(records, ifNewer, savepoint) {
+      const ops: BatchOp[] = (ifNewer ? await storage.newerOnly(records) : records).map((r) => storedPutOp(ledger.tieredState, r));
+      if (savepoint !== undefined) ops.push({ type: 'put', sublevel: ledger.meta, key: SAVEPOINT_KEY, value: utf8Encode(String(savepoint)) });
+      if (ops.length > 0) await ledger.write(ops);
+    },
+  };
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
 }
 
 export class Materializer {
-  private savepointBlock = -1;
-  /** Jobs not started yet: eviction flushes first, then blocks, each in arrival order. */
-  private readonly urgent: (() => Promise<void>)[] = [];
-  private readonly normal: (() => Promise<void>)[] = [];
-  private worker: Promise<void> | undefined;
-  /** Versions evicted ahead of materialisation; dropped once the savepoint passes them. */
-  private readonly evictedAhead = new Map<string, Version>();
-  private pendingBlocks = 0;
-  /**
-   * Fault injection: while set, enqueued blocks are dropped, as if the storage
-   * node had not received them; recovery must then re-materialise them from the block store.
-   */
-  lagging = false;
+  private core: MaterializationCore | undefined;
+  private readonly waiters = new Map<number, Waiter>();
+  private writing: Promise<void> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly haltListeners: ((error: MaterializationHaltedError) => void)[] = [];
 
   constructor(
-    private readonly storage: StorageNode,
-    private readonly meta: ByteSublevel,
+    private readonly store: MaterializerStore,
+    private readonly limits: MaterializationLimits,
   ) {}
 
   async load(): Promise<void> {
-    const stored = await this.meta.get(SAVEPOINT_KEY);
-    this.savepointBlock = stored === undefined ? -1 : Number(utf8Decode(stored));
+    this.core = new MaterializationCore(await this.store.loadSavepoint(), this.limits);
   }
 
   /** Number of the last block whose writes are in storage; -1 before the first. */
   get savepoint(): number {
-    return this.savepointBlock;
+    return this.loaded().savepoint;
   }
 
   get backlog(): number {
-    return this.pendingBlocks;
+    return this.core?.backlog ?? 0;
+  }
+
+  /** Why the materialiser stopped, if it did. */
+  get halted(): MaterializationHaltedError | undefined {
+    return this.core?.halted;
+  }
+
+  /** Called once if storage fails for good. */
+  onHalt(listener: (error: MaterializationHaltedError) => void): void {
+    this.haltListeners.push(listener);
   }
 
   /** Materialises a committed block in the background. */
   enqueue(block: MaterializedBlock): void {
-    if (this.lagging) return;
-    this.pendingBlocks++;
-    void this.schedule(() => this.applyLive(block), false)
-      .catch(() => undefined)
-      .finally(() => this.pendingBlocks--);
+    void this.submit({ kind: 'block', block, replay: false }).catch(() => undefined);
   }
 
   /** Persists records evicted from memory (the eviction manager's flush); resolves once they are in storage. */
   persistEvicted(records: readonly StoredRecord[]): Promise<void> {
-    return this.schedule(async () => {
-      const fresh = records.filter((r) => r.version.blockNum > this.savepointBlock);
-      for (const r of fresh) this.evictedAhead.set(r.key, r.version);
-      await this.storage.putAll(fresh);
-    }, true);
+    return this.submit({ kind: 'evicted', records });
   }
 
-  /** Resolves when every job queued so far, and any queued while waiting, is done. */
-  async drain(): Promise<void> {
-    while (this.worker) await this.worker;
+  /** Resolves when nothing is queued or being written. */
+  drain(): Promise<void> {
+    if (!this.core || this.core.idle || this.core.halted) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Materialises blocks in order now (recovery). Blocks at or below the savepoint are skipped. */
+  /**
+   * Before recovery replays the blocks after the savepoint: drops what is
+   * queued and resolves once the write in progress (if any) has finished, so
+   * no older write lands after the replay's.
+   */
+  async abandonQueued(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.run(this.loaded().abandon());
+    await this.writing;
+  }
+
+  /** Materialises blocks in order now (recovery), keeping newer versions already in storage; resolves with how many were written. */
   async applyAll(blocks: AsyncIterable<MaterializedBlock>): Promise<number> {
-    return this.schedule(async () => {
-      let applied = 0;
-      for await (const block of blocks) {
-        if (block.blockNum <= this.savepointBlock) continue;
-        await this.apply(block);
-        applied++;
+    let applied = 0;
+    for await (const block of blocks) {
+      if (block.blockNum <= this.savepoint) continue;
+      await this.submit({ kind: 'block', block, replay: true });
+      applied++;
+    }
+    return applied;
+  }
+
+  private loaded(): MaterializationCore {
+    if (!this.core) throw new Error('Materializer used before load()');
+    return this.core;
+  }
+
+  private submit(job: MaterializationJob): Promise<void> {
+    const { ticket, effects } = this.loaded().submit(job);
+    const done = new Promise<void>((resolve, reject) => this.waiters.set(ticket, { resolve, reject }));
+    this.run(effects);
+    return done;
+  }
+
+  private run(effects: readonly MaterializationEffect[]): void {
+    for (const effect of effects) {
+      switch (effect.type) {
+        case 'write': {
+          const { ticket } = effect;
+          this.writing = this.store.write(effect.records, effect.ifNewer, effect.savepoint).then(
+            () => this.afterWrite(() => this.loaded().written(ticket)),
+            (err: unknown) => this.afterWrite(() => this.loaded().failed(ticket, err instanceof Error ? err.message : String(err))),
+          );
+          break;
+        }
+        case 'retry-after':
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            this.run(this.loaded().retryDue());
+          }, effect.delayMs);
+          break;
+        case 'settle': {
+          const waiter = this.waiters.get(effect.ticket);
+          this.waiters.delete(effect.ticket);
+          if (effect.error) waiter?.reject(effect.error);
+          else waiter?.resolve();
+          break;
+        }
+        case 'halt':
+          for (const listener of this.haltListeners) listener(effect.error);
+          break;
       }
-      return applied;
-    }, false);
+    }
+    if (this.core && (this.core.idle || this.core.halted)) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  /** Runs `work` after the jobs before it, one job at a time. */
-  private schedule<T>(work: () => Promise<T>, urgent: boolean): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      (urgent ? this.urgent : this.normal).push(() => work().then(resolve, reject));
-      this.worker ??= this.run().finally(() => {
-        this.worker = undefined;
-      });
-    });
-  }
-
-  private async run(): Promise<void> {
-    for (let job = this.urgent.shift() ?? this.normal.shift(); job; job = this.urgent.shift() ?? this.normal.shift()) await job();
-  }
-
-  /** A block committed just now: nothing newer is in storage except what eviction wrote ahead. */
-  private async applyLive(block: MaterializedBlock): Promise<void> {
-    const writes = block.writes.filter((w) => {
-      const evicted = this.evictedAhead.get(w.key);
-      return evicted === undefined || compareVersions(w.version, evicted) >= 0;
-    });
-    await this.storage.putAll(writes);
-    await this.advance(block.blockNum);
-  }
-
-  private async apply(block: MaterializedBlock): Promise<void> {
-    await this.storage.putIfNewer(block.writes);
-    await this.advance(block.blockNum);
-  }
-
-  private async advance(blockNum: number): Promise<void> {
-    await this.meta.put(SAVEPOINT_KEY, utf8Encode(String(blockNum)));
-    this.savepointBlock = blockNum;
-    for (const [key, version] of this.evictedAhead) if (version.blockNum <= blockNum) this.evictedAhead.delete(key);
+  private afterWrite(next: () => MaterializationEffect[]): void {
+    this.writing = undefined;
+    this.run(next());
   }
 }

@@ -13,7 +13,7 @@ import type { HostConfig } from '../config';
 import type { MemoryControl } from './remote-memory/memory-control';
 import { MemoryNode } from './remote-memory/memory-node';
 import type { BatchOp, LedgerDb } from '../storage/ledger-db';
-import { Materializer, type MaterializedBlock } from './materializer';
+import { ledgerMaterializerStore, Materializer, type MaterializedBlock } from './materializer';
 import type { StateAccess } from './state-access';
 import { StorageNode } from './storage-node';
 import { namespacedKey, TieredWorldState, type TieredStateLimits } from './tiered-world-state';
@@ -114,6 +114,8 @@ export class DisaggregatedWorldState implements PeerWorldState {
   readonly validationLanes: ValidationLanes | undefined;
   private recovering: Promise<number> | undefined;
   recoveries = 0;
+  /** Fault injection: while set, storage refuses blocks (not evicted records); recovery must re-materialise them from the block store. */
+  materializationLagging = false;
 
   constructor(
     private readonly ledger: LedgerDb,
@@ -124,8 +126,18 @@ export class DisaggregatedWorldState implements PeerWorldState {
     private readonly threadCount = 0,
   ) {
     const storage = new StorageNode(ledger.tieredState);
-    this.materializer = new Materializer(storage, ledger.meta);
-    this.tiered = new TieredWorldState({ storage, cnodeCount, limits, evictionSink: this.materializer });
+    this.tiered = new TieredWorldState({ storage, cnodeCount, limits, evictionSink: { persistEvicted: (records) => this.materializer.persistEvicted(records) } });
+    const store = ledgerMaterializerStore(ledger, storage);
+    this.materializer = new Materializer(
+      {
+        loadSavepoint: () => store.loadSavepoint(),
+        write: (records, ifNewer, savepoint) => {
+          if (this.materializationLagging && savepoint !== undefined) return Promise.reject(new Error('the storage node is not receiving blocks (fault injection)'));
+          return store.write(records, ifNewer, savepoint);
+        },
+      },
+      this.tiered.limits,
+    );
     if (threadCount > 0) this.validationLanes = new ValidationLanes(() => this.tiered.threads);
   }
 
@@ -146,7 +158,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
     this.recovering ??= (async () => {
       this.remote.log(`remote memory lost; reconnecting and materialising blocks after savepoint ${this.materializer.savepoint}`);
       const memory = await this.reconnect();
-      await this.materializer.drain();
+      await this.materializer.abandonQueued();
       await this.tiered.replaceMemory(memory);
       await memory.reset();
       this.recoveries++;

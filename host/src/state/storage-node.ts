@@ -38,6 +38,9 @@ export function decodeStored(key: string, bytes: Uint8Array): StoredRecord {
 
 const putOp = (r: StoredRecord) => ({ type: 'put' as const, key: utf8Encode(r.key), value: encodeStored(r.version, r.value) });
 
+/** A record's put into `sublevel`, for a batch across sublevels (LedgerDb.write). */
+export const storedPutOp = (sublevel: ByteSublevel, r: StoredRecord) => ({ ...putOp(r), sublevel });
+
 export class StorageNode {
   reads = 0;
 
@@ -81,7 +84,12 @@ export class StorageNode {
 
   /** Writes each record unless storage already holds a newer version of its key. */
   async putIfNewer(records: readonly StoredRecord[]): Promise<void> {
-    if (records.length === 0) return;
+    await this.putAll(await this.newerOnly(records));
+  }
+
+  /** The newest record of each key, unless storage already holds a newer version of it. */
+  async newerOnly(records: readonly StoredRecord[]): Promise<StoredRecord[]> {
+    if (records.length === 0) return [];
     const newest = new Map<string, StoredRecord>();
     for (const r of records) {
       const seen = newest.get(r.key);
@@ -89,9 +97,6 @@ export class StorageNode {
     }
     const unique = [...newest.values()];
     const current = await this.getMany(unique.map((r) => r.key));
-    const ops = unique
-      .filter((r, i) => current[i] === undefined || compareVersions(r.version, current[i]!.version) > 0)
-      .map(putOp);
-    if (ops.length > 0) await this.sublevel.batch(ops);
+    return unique.filter((r, i) => current[i] === undefined || compareVersions(r.version, current[i]!.version) > 0);
   }
 }

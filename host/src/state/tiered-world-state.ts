@@ -12,11 +12,12 @@ import { compareUtf8, FlexChainError, keySuccessor, type StateWrite, type Versio
 import type { StateAccess } from './state-access';
 import { ComputeNodeState, type CacheReplica, type ComputeNodeLimits } from './compute-node-state';
 import { EvictionManager, type EvictionLimits } from './eviction-manager';
+import type { MaterializationLimits } from './materialization-core';
 import { MemoryNode, type MemoryNodeLimits } from './remote-memory/memory-node';
 import type { MemoryControl, MemoryThreadAccess } from './remote-memory/memory-control';
 import type { StorageNode, StoredRecord } from './storage-node';
 
-export interface TieredStateLimits extends MemoryNodeLimits, ComputeNodeLimits, EvictionLimits {
+export interface TieredStateLimits extends MemoryNodeLimits, ComputeNodeLimits, EvictionLimits, MaterializationLimits {
   /** Keys fetched from the memory node's key index per call during a range scan. */
   readonly rangeKeyBatch: number;
   /** Writes of one commit sent to remote memory at once. */
@@ -42,6 +43,10 @@ export const DEFAULT_TIERED_STATE_LIMITS: TieredStateLimits = Object.freeze({
   evictionBatchKeys: 1024,
   rangeKeyBatch: 1024,
   commitParallelism: 64,
+  // 20 ms doubling to 2 s: about 20 s of storage faults are ridden out before the peer halts.
+  materializeAttemptsMax: 16,
+  materializeRetryDelayMs: 20,
+  materializeRetryDelayMaxMs: 2000,
 });
 
 export class TieredStateConfigError extends FlexChainError {
