@@ -71,6 +71,10 @@ export interface HostConfig {
   readonly blockTimeoutMs: number;
   /** How long a submitter waits for its transaction to commit, in ms. */
   readonly commitWaitMs: number;
+  /** Attempts to commit one block through transient faults (a storage error, say) before the peer halts. */
+  readonly commitAttemptsMax: number;
+  /** Wait before the first retry of a block that failed to commit, in ms; it doubles with each attempt. */
+  readonly commitRetryDelayMs: number;
   /** Largest gRPC message, in bytes (contract packages travel in one). */
   readonly grpcMessageBytesMax: number;
   /** Calls one client stream may have in flight at the gateway; past it a call is refused at once. */
@@ -144,6 +148,9 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   blockBytesMax: 2 * 1024 * 1024,
   blockTimeoutMs: 50,
   commitWaitMs: 30_000,
+  // 100 ms doubling over 6 attempts: ~3 s of faults ridden out, well inside commitWaitMs.
+  commitAttemptsMax: 6,
+  commitRetryDelayMs: 100,
   grpcMessageBytesMax: 64 * 1024 * 1024,
   // Four times the bench's 1024 in flight: a client that piles up more is refused, not queued without end.
   grpcStreamCallsInFlightMax: 4096,

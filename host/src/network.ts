@@ -37,6 +37,8 @@ export interface NetworkOptions {
   /** host:port of each organisation's memory node process, in org order; omit for in-process pools. */
   readonly mnodes?: readonly string[];
   readonly log?: (level: LogLevel, message: string) => void;
+  /** A peer halted (PeerHaltedError says why); a process running the network should exit non-zero. */
+  readonly onPeerHalted?: (mspId: string, error: Error) => void;
 }
 
 export interface NetworkManifest {
@@ -110,12 +112,14 @@ export class EmbeddedNetwork {
     network.unguard = guardProcess(log);
     for (const peer of peers) {
       const from = peer.height;
+      peer.onHalt((err) => options.onPeerHalted?.(peer.mspId, err));
       network.unsubscribes.push(
-        orderer.deliver(from, (block) =>
-          peer.commitBlock(block).catch((err: unknown) => {
-            log('error', `${peer.mspId} could not commit block ${block.header.number}: ${(err as Error).message}`);
-            throw err;
-          }),
+        orderer.deliver(
+          from,
+          (block) => peer.commitBlock(block),
+          (err, blockNum) => {
+            if (!peer.halted) log('error', `${peer.mspId} stopped taking blocks at ${blockNum}: ${err instanceof Error ? err.message : String(err)}`);
+          },
         ),
       );
       if (from > 0) log('info', `${peer.mspId} recovered at height ${from}; catching up to ${orderer.height}`);

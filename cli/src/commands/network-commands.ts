@@ -14,6 +14,10 @@ import { connectCli, dataDirOf, type NetworkFlags } from './network-context';
 
 /** Default port of a memory node process. */
 const DEFAULT_MNODE_PORT = 7060;
+/** Exit status of `up` when a peer halted: non-zero, so a supervisor restarts the node. */
+const PEER_HALTED_EXIT_CODE = 3;
+/** How long a halted node waits for its network to close before it exits anyway, in ms. */
+const HALT_STOP_WAIT_MS = 5000;
 
 export class NetworkConfigError extends FlexChainError {
   override name = 'NetworkConfigError';
@@ -52,7 +56,13 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
     .action(async (opts: NetworkFlags & { sandboxProcesses: boolean; orgs?: number; cnodes?: number; port: number; verbose?: boolean; json?: boolean; worldState: string; remoteMemory?: string; localCache?: string; evictBelow?: string; mnode?: string; validation: string; validationThreads: number; trustOrdererGraphs: boolean }) => {
       ctx.json = Boolean(opts.json);
       const dataDir = dataDirOf(opts);
-      const network = await EmbeddedNetwork.start({
+      let started: EmbeddedNetwork | undefined;
+      const onPeerHalted = (_mspId: string, error: Error) => {
+        console.error(`${style.red('✖')} ${error.message}`);
+        const stopped = started ? started.stop().catch(() => undefined) : Promise.resolve();
+        void Promise.race([stopped, new Promise((r) => setTimeout(r, HALT_STOP_WAIT_MS).unref())]).finally(() => process.exit(PEER_HALTED_EXIT_CODE));
+      };
+      const network = (started = await EmbeddedNetwork.start({
         dataDir,
         ...(opts.orgs === undefined ? {} : { orgs: opts.orgs }),
         ...(opts.cnodes === undefined ? {} : { cnodes: opts.cnodes }),
@@ -61,7 +71,8 @@ export function registerNetworkCommands(program: Command, ctx: CommandContext): 
         // Both strings are checked by resolveHostConfig, whose error names the allowed values.
         config: { worldState: opts.worldState as never, validation: opts.validation as never, validationThreads: opts.validationThreads, trustOrdererGraphs: opts.trustOrdererGraphs, sandboxProcesses: opts.sandboxProcesses, tieredState: tieredOverrides(opts) },
         ...(opts.mnode ? { mnodes: opts.mnode.split(',') } : {}),
-      });
+        onPeerHalted,
+      }));
       const ready = { endpoint: network.endpoint, channelId: network.manifest.channelId, orgs: network.membership.organisations, cnodes: network.manifest.cnodes, validation: network.config.validation, validationThreads: network.config.validationThreads, trustOrdererGraphs: network.config.trustOrdererGraphs, dataDir, height: network.peers[0]!.height };
       if (ctx.json) printJson(ready);
       else {
@@ -167,6 +178,7 @@ function printStatus(s: NetworkStatus): void {
   console.log(style.bold('peers'));
   for (const p of s.peers) {
     console.log(`  ${p.mspId}  height ${p.height}  valid ${p.committedValid}  invalid ${p.committedInvalid}`);
+    if (p.halted) console.log(`    ${style.red('HALTED')}  ${p.halted}`);
     const w = p.worldState;
     if (w.kind === 'disaggregated') {
       console.log(

@@ -26,6 +26,7 @@ const RECENT_BLOCKS_KEPT = 8;
 interface Subscription {
   next: number;
   readonly listener: (block: Block) => Promise<void> | void;
+  readonly onFailure: ((err: unknown, blockNum: number) => void) | undefined;
   chain: Promise<void>;
 }
 
@@ -85,8 +86,8 @@ export class SoloOrderer implements OrderingService {
     await this.writeChain;
   }
 
-  deliver(fromBlock: number, listener: (block: Block) => Promise<void> | void): () => void {
-    const sub: Subscription = { next: fromBlock, listener, chain: Promise.resolve() };
+  deliver(fromBlock: number, listener: (block: Block) => Promise<void> | void, onFailure?: (err: unknown, blockNum: number) => void): () => void {
+    const sub: Subscription = { next: fromBlock, listener, onFailure, chain: Promise.resolve() };
     this.listeners.add(sub);
     sub.chain = this.catchUp(sub);
     return () => this.listeners.delete(sub);
@@ -121,12 +122,18 @@ export class SoloOrderer implements OrderingService {
     for (const sub of this.listeners) sub.chain = sub.chain.then(() => this.catchUp(sub));
   }
 
-  /** Delivers stored blocks the subscriber has not seen yet, in order. */
+  /** Delivers stored blocks the subscriber has not seen yet, in order; a failing listener is unsubscribed, never left stuck. */
   private async catchUp(sub: Subscription): Promise<void> {
     while (sub.next < this.nextNumber && this.listeners.has(sub)) {
-      const block = this.recent.get(sub.next) ?? (await this.stored(sub.next));
-      if (block === undefined) return;
-      await sub.listener(block);
+      try {
+        const block = this.recent.get(sub.next) ?? (await this.stored(sub.next));
+        if (block === undefined) return;
+        await sub.listener(block);
+      } catch (err) {
+        this.listeners.delete(sub);
+        sub.onFailure?.(err, sub.next);
+        return;
+      }
       sub.next++;
     }
   }

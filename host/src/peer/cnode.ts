@@ -37,6 +37,8 @@ export interface PeerServices {
   readonly membership: Membership;
   /** Where this cNode records the response signatures it makes, so V1 on this peer need not verify them. */
   readonly signatures: VerifiedSignatures;
+  /** Set once the peer stopped committing: its state is no longer current, so nothing is simulated. */
+  readonly halted: Error | undefined;
   active(contract: string): ActiveContract | undefined;
   packageOf(packageId: string): ContractPackage | undefined;
   state(contract: string, cnodeIndex: number): VersionedStateReader & StateAccess;
@@ -89,6 +91,7 @@ export class CNode {
    * checked the creator by its session, so the proposal needs no signature.
    */
   async simulate(signed: Signed, creatorAuthenticated = false): Promise<{ proposal: Proposal; response: ProposalResponse }> {
+    if (this.peer.halted) throw this.peer.halted;
     this.inFlight++;
     try {
       const proposal = this.authenticate(signed, creatorAuthenticated);

@@ -34,6 +34,19 @@ export class CommitTimeoutError extends FlexChainError {
   override name = 'CommitTimeoutError';
 }
 
+/** The peer stopped committing (a refused block, or storage failing for good); it serves nothing until restarted. */
+export class PeerHaltedError extends FlexChainError {
+  override name = 'PeerHaltedError';
+}
+
+/** Errors that retrying the same block cannot mend: the peer halts on them at once. */
+const REFUSALS = new Set(['BlockChainBrokenError', 'InvariantViolatedError', 'MaterializationHaltedError']);
+
+interface CommitWaiter {
+  readonly done: (status: CommitStatus) => void;
+  readonly fail: (err: Error) => void;
+}
+
 type CommittedEvent = ContractEvent;
 
 export interface PeerOptions {
@@ -59,7 +72,9 @@ export class Peer implements PeerServices {
   private readonly worldState: PeerWorldState;
   private readonly packages = new Map<string, ContractPackage>();
   private readonly contracts = new Map<string, ActiveContract>();
-  private readonly waiters = new Map<string, ((status: CommitStatus) => void)[]>();
+  private readonly waiters = new Map<string, CommitWaiter[]>();
+  private haltedBy: PeerHaltedError | undefined;
+  private readonly haltListeners: ((error: PeerHaltedError) => void)[] = [];
   private readonly eventListeners = new Set<(event: CommittedEvent) => void>();
   private lastHash = GENESIS_PREVIOUS_HASH;
   private visibleHeight = 0;
@@ -86,6 +101,31 @@ export class Peer implements PeerServices {
       log: (message) => options.log('warn', `${options.mspId}: ${message}`),
     });
     this.cnodes = Array.from({ length: options.cnodeCount }, (_, i) => new CNode(`${options.mspId}/cnode${i}`, i, this, options.identity, options.config, options.log));
+    if (this.worldState instanceof DisaggregatedWorldState) this.worldState.materializer.onHalt((err) => this.halt(err.message, err));
+  }
+
+  /** Why the peer stopped, if it did: it then endorses, commits and waits for nothing. */
+  get halted(): PeerHaltedError | undefined {
+    return this.haltedBy;
+  }
+
+  /** Called once, when the peer halts: its process should exit non-zero so a supervisor restarts it. */
+  onHalt(listener: (error: PeerHaltedError) => void): void {
+    this.haltListeners.push(listener);
+  }
+
+  /**
+   * Stops the peer for good, loudly: every commit waiter and every later call
+   * gets the reason. A restart recovers from the block store, or, for a block
+   * that cannot commit, halts again at the same place with the same reason.
+   */
+  private halt(reason: string, cause: unknown): void {
+    if (this.haltedBy) return;
+    this.haltedBy = new PeerHaltedError(`${this.mspId} halted at height ${this.blocks.height}: ${reason}`, { hint: 'Fix the cause it names and restart the node; nothing committed is lost.', ...(cause instanceof Error ? { cause } : {}) });
+    this.options.log('error', this.haltedBy.message);
+    for (const list of this.waiters.values()) for (const w of list) w.fail(this.haltedBy);
+    this.waiters.clear();
+    for (const listener of this.haltListeners) listener(this.haltedBy);
   }
 
   async open(): Promise<void> {
@@ -171,8 +211,13 @@ export class Peer implements PeerServices {
 
   // --- commit pipeline ---
 
-  /** Commits blocks strictly in order; a block already committed is ignored. */
+  /**
+   * Commits blocks strictly in order; a block already committed is ignored.
+   * A transient fault is retried (commitAttemptsMax); a block that cannot
+   * commit halts the peer, and this rejects with PeerHaltedError.
+   */
   commitBlock(block: Block): Promise<void> {
+    if (this.haltedBy) return Promise.reject(this.haltedBy);
     // Its signatures are verified off the main thread while the blocks before it commit.
     const verifier = block.header.number >= this.blocks.height ? this.verifier : undefined;
     const signatures = verifier ? BlockSignatures.verify(block.envelopes, this.membership, this.signatures, verifier).catch(() => BlockSignatures.none) : Promise.resolve(BlockSignatures.none);
@@ -182,6 +227,7 @@ export class Peer implements PeerServices {
 
   /** Resolves when `txId` commits. With checkLedger (default) a tx already on the ledger resolves at once. */
   waitForCommit(txId: string, timeoutMs: number, { checkLedger = true } = {}): Promise<CommitStatus> {
+    if (this.haltedBy) return Promise.reject(this.haltedBy);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         remove();
@@ -191,12 +237,19 @@ export class Peer implements PeerServices {
         clearTimeout(timer);
         resolve(status);
       };
+      const waiter: CommitWaiter = {
+        done,
+        fail: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
       const remove = () => {
-        const list = this.waiters.get(txId)?.filter((w) => w !== done);
+        const list = this.waiters.get(txId)?.filter((w) => w !== waiter);
         if (list?.length) this.waiters.set(txId, list);
         else this.waiters.delete(txId);
       };
-      this.waiters.set(txId, [...(this.waiters.get(txId) ?? []), done]);
+      this.waiters.set(txId, [...(this.waiters.get(txId) ?? []), waiter]);
       // It may have committed before we started waiting.
       if (checkLedger) void this.blocks.txStatus(txId).then((status) => {
         if (status) {
@@ -253,6 +306,7 @@ export class Peer implements PeerServices {
       committedValid: this.committedValid,
       committedInvalid: this.committedInvalid,
       tpsSinceStart: uptimeS > 0 ? this.committedValid / uptimeS : 0,
+      ...(this.haltedBy ? { halted: this.haltedBy.shortMessage } : {}),
       cnodes: this.cnodes.map((c) => ({ name: c.name, inFlight: c.inFlight, simulated: c.simulated, sandboxRebuilds: c.sandboxRebuilds, sandboxReads: c.sandboxReads, ...c.endorsementStats })),
       worldState: this.worldState.stats(),
       validation: this.validationStatus(),
@@ -286,11 +340,28 @@ export class Peer implements PeerServices {
    * the block is durable, recovery materialises the block from the block store.
    */
   private async commit(block: Block, signatures: Promise<BlockSignatures>): Promise<void> {
-    for (;;) {
+    const { commitAttemptsMax, commitRetryDelayMs } = this.options.config;
+    for (let attempt = 1; ; attempt++) {
+      if (this.haltedBy) throw this.haltedBy;
       try {
         return await this.commitOnce(block, await BlockSignatures.within(signatures, this.options.config.signatureVerifyWaitMs));
       } catch (err) {
-        await this.recoverOrRethrow(err);
+        try {
+          await this.recoverOrRethrow(err);
+          continue;
+        } catch {
+          // Not a lost memory node: below.
+        }
+        // Once the block is durable its state may be half applied in memory: only a restart's recovery rebuilds it.
+        const durable = block.header.number < this.blocks.height;
+        const refused = err instanceof FlexChainError && REFUSALS.has(err.name);
+        if (durable || refused || attempt >= commitAttemptsMax) {
+          const why = `block ${block.header.number} ${durable ? 'was stored but could not be applied' : refused ? 'was refused' : `failed ${attempt} times`}: ${err instanceof Error ? err.message : String(err)}`;
+          this.halt(why, err);
+          throw this.haltedBy!;
+        }
+        this.options.log('warn', `${this.mspId}: block ${block.header.number} failed to commit (attempt ${attempt} of ${commitAttemptsMax}), retrying: ${err instanceof Error ? err.message : String(err)}`);
+        await new Promise((r) => setTimeout(r, commitRetryDelayMs * 2 ** (attempt - 1)));
       }
     }
   }
@@ -393,7 +464,7 @@ export class Peer implements PeerServices {
       const list = this.waiters.get(txId);
       if (!list) return;
       this.waiters.delete(txId);
-      for (const done of list) done({ txId, code: codes[txNum]!, blockNum, txNum });
+      for (const w of list) w.done({ txId, code: codes[txNum]!, blockNum, txNum });
     });
   }
 }

@@ -64,6 +64,8 @@ export interface PeerStatus {
   readonly committedValid: number;
   readonly committedInvalid: number;
   readonly tpsSinceStart: number;
+  /** Why the peer stopped committing, when it did: it serves nothing until restarted. */
+  readonly halted?: string;
   readonly cnodes: readonly {
     readonly name: string;
     readonly inFlight: number;
