@@ -131,15 +131,21 @@ export class MemoryNode implements MemoryControl {
 
   /**
    * Locks the keys still in memory, clears the valid flag of their latest
-   * record (readers back off) and returns those records for flushing.
+   * record (readers back off) and returns those records for flushing: at
+   * most recordBytesMax bytes of them (one frame over TCP), at least one.
    */
-  async beginEviction(keys: Iterable<string>): Promise<EvictionCandidate[]> {
+  async beginEviction(keys: Iterable<string>, recordBytesMax = Number.POSITIVE_INFINITY): Promise<EvictionCandidate[]> {
     const out: EvictionCandidate[] = [];
+    let recordBytes = 0;
     for (const key of keys) {
       const address = this.table.get(key);
       if (address === undefined || this.locked.has(key)) continue;
-      this.locked.add(key);
       const [slab, offset] = this.locate(address);
+      // Past the bound the rest stay in memory for a later round; the first always goes, so a round makes progress.
+      const bytes = encodedLength(slab, offset);
+      if (out.length > 0 && recordBytes + bytes > recordBytesMax) break;
+      recordBytes += bytes;
+      this.locked.add(key);
       setValid(slab, offset, false);
       const record = copyRecord(slab, offset);
       setValid(record, 0, true);

@@ -5,7 +5,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { MemoryNode } from '../remote-memory/memory-node';
-import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_ERROR, STATUS_OK, Writer, FrameOutbox } from './wire';
+import { EVICTION_FRAME_RECORD_BYTES_MAX, FrameOutbox, FrameSplitter, Op, PUSH_ID, Reader, STATUS_ERROR, STATUS_OK, Writer } from './wire';
 
 export class MemoryNodeServer {
   private readonly server: Server;
@@ -47,7 +47,10 @@ export class MemoryNodeServer {
     const splitter = new FrameSplitter((body) => {
       // Keep replies in request order on this connection.
       const frame = Buffer.from(body);
-      chain = chain.then(() => this.handle(frame).then((reply) => outbox.send(reply)));
+      // handle() answers every failure with an error reply; the catch keeps one bug from stalling the connection.
+      chain = chain.then(() => this.handle(frame).then((reply) => outbox.send(reply))).catch(() => {
+        socket.destroy();
+      });
     });
     socket.on('data', (chunk) => {
       try {
@@ -106,7 +109,7 @@ export class MemoryNodeServer {
         w.str(JSON.stringify(node.stats));
         break;
       case Op.BEGIN_EVICTION: {
-        const candidates = await node.beginEviction(r.strings());
+        const candidates = await node.beginEviction(r.strings(), EVICTION_FRAME_RECORD_BYTES_MAX);
         w.u32(candidates.length);
         for (const c of candidates) w.str(c.key).f64(c.address).bytes(c.record);
         break;
@@ -134,5 +137,5 @@ export class MemoryNodeServer {
 }
 
 function readCandidates(r: Reader) {
-  return Array.from({ length: r.u32() }, () => ({ key: r.str(), address: r.f64(), record: r.bytes() }));
+  return Array.from({ length: r.count(16) }, () => ({ key: r.str(), address: r.f64(), record: r.bytes() }));
 }

@@ -3,6 +3,25 @@ import { MemoryNode, RemoteAddressInvalidError } from '../remote-memory/memory-n
 import { DEFAULT_TIERED_STATE_LIMITS } from '../tiered-world-state';
 import { MemoryNodeServer } from './memory-node-server';
 import { TcpMemoryClient } from './tcp-memory-client';
+import { connect } from 'node:net';
+import { EVICTION_FRAME_RECORD_BYTES_MAX, FRAME_BYTES_MAX, Op, Writer } from './wire';
+
+/** Sends raw bytes to the server on a connection of its own; resolves when the server closes it or after waitMs. */
+function sendRaw(port: number, bytes: Buffer, waitMs = 200): Promise<'closed' | 'open'> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => socket.write(bytes));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve('open');
+    }, waitMs);
+    socket.on('data', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve('closed');
+    });
+    socket.on('error', () => undefined);
+  });
+}
 
 describe('memory node over TCP', () => {
   let server: MemoryNodeServer;
@@ -54,5 +73,57 @@ describe('memory node over TCP', () => {
     await server.close();
     await expect(client.lookup('x')).rejects.toThrow(/Lost the connection to the memory node at 127\.0\.0\.1:\d+/);
     expect(client.broken).toBe(true);
+  });
+
+  // Issue 13, finding 12: a frame body shorter than 5 bytes killed the memory node.
+  it('closes a connection that sends short, truncated or oversized frames, and keeps serving the others', async () => {
+    const port = server.port;
+    expect(await sendRaw(port, Buffer.from([0, 0, 0, 2, 1, 2]))).toBe('closed');
+    expect(await sendRaw(port, Buffer.from([0, 0, 0, 0]))).toBe('closed');
+    const oversized = Buffer.alloc(4);
+    oversized.writeUInt32BE(FRAME_BYTES_MAX + 1, 0);
+    expect(await sendRaw(port, oversized)).toBe('closed');
+    // A READ without its address, and a list that claims more items than it holds: answered with an error, connection kept.
+    expect(await sendRaw(port, new Writer().u32(1).u8(Op.READ).frame())).toBe('open');
+    expect(await sendRaw(port, new Writer().u32(1).u8(Op.BEGIN_EVICTION).u32(0xffffffff).frame())).toBe('open');
+    expect(await sendRaw(port, new Writer().u32(1).u8(250).frame())).toBe('open');
+    await client.refreshStats();
+    expect(await other.lookup('nothing')).toBeUndefined();
+  });
+});
+
+// Issue 13, defect 3: an eviction batch over TCP made a 73 MB frame against the 64 MiB cap.
+describe('eviction over TCP with more record bytes than one frame holds', () => {
+  it('evicts at most one frame of records per round and completes them in frames under the cap', async () => {
+    const slabBytes = 4 * 1024 * 1024;
+    const node = new MemoryNode({ ...DEFAULT_TIERED_STATE_LIMITS, slabBytes, memoryBudgetBytes: 40 * slabBytes, gcThresholdBytes: 1 << 30 });
+    const server = new MemoryNodeServer(node);
+    const client = await TcpMemoryClient.connect('127.0.0.1', await server.listen(0));
+    try {
+      const value = new Uint8Array(3 * 1024 * 1024);
+      const keys = Array.from({ length: 25 }, (_, i) => `big${i}`);
+      for (const [i, key] of keys.entries()) {
+        const record = encodeRecord(key, { blockNum: 1, txNum: i }, value);
+        const address = (await client.allocate(record.length))!;
+        await client.write(address, record);
+        await client.link(key, address);
+      }
+      const candidates = await client.beginEviction(keys);
+      const recordBytes = candidates.reduce((n, c) => n + c.record.length, 0);
+      expect(candidates.length).toBeGreaterThan(1);
+      expect(candidates.length).toBeLessThan(keys.length);
+      expect(recordBytes).toBeLessThanOrEqual(EVICTION_FRAME_RECORD_BYTES_MAX);
+      await client.completeEviction(candidates);
+      const rest = await client.beginEviction(keys);
+      expect(rest.map((c) => c.key)).toEqual(keys.slice(candidates.length, candidates.length + rest.length));
+      // An abort or completion of more than a frame's worth (gathered by hand) is split to fit.
+      await client.abortEviction([...rest, ...rest.map((c) => ({ ...c }))]);
+      expect(client.broken).toBe(false);
+      expect(await client.lookup(keys[0]!)).toBeUndefined();
+      expect(await client.lookup(keys.at(-1)!)).toBeDefined();
+    } finally {
+      client.close();
+      await server.close();
+    }
   });
 });

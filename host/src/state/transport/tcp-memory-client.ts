@@ -7,7 +7,7 @@ import { FlexChainError } from '@flexchain/sdk';
 import { RemoteAddressInvalidError, type EvictionCandidate } from '../remote-memory/memory-node';
 import type { FreeListener, MemoryControl, MemoryStats, MemoryThreadAccess } from '../remote-memory/memory-control';
 import type { LinkOutcome } from '../remote-memory/remote-memory';
-import { FrameSplitter, Op, PUSH_ID, Reader, STATUS_OK, Writer, FrameOutbox } from './wire';
+import { EVICTION_FRAME_RECORD_BYTES_MAX, FrameOutbox, FrameSplitter, Op, PUSH_ID, Reader, STATUS_OK, Writer } from './wire';
 
 export class MemoryNodeUnreachableError extends FlexChainError {
   override name = 'MemoryNodeUnreachableError';
@@ -36,8 +36,17 @@ export class TcpMemoryClient implements MemoryControl {
     this.endpoint = `${host}:${port}`;
     this.outbox = new FrameOutbox(socket);
     const splitter = new FrameSplitter((body) => this.receive(body));
-    socket.on('data', (chunk) => splitter.push(chunk));
+    socket.on('data', (chunk) => {
+      try {
+        splitter.push(chunk);
+      } catch (err) {
+        // A reply that breaks the protocol: nothing after it on this connection can be trusted.
+        fail(err instanceof Error ? err : new Error(String(err)));
+        socket.destroy();
+      }
+    });
     const fail = (err?: Error) => {
+      if (this.closed) return;
       this.closed = new MemoryNodeUnreachableError(`Lost the connection to the memory node at ${this.endpoint}.`, { ...(err ? { details: err.message } : {}), hint: 'Restart the memory node; the peer recovers state from storage.' });
       for (const p of this.pending.values()) p.reject(this.closed);
       this.pending.clear();
@@ -107,15 +116,15 @@ export class TcpMemoryClient implements MemoryControl {
 
   async beginEviction(keys: readonly string[]): Promise<EvictionCandidate[]> {
     const r = await this.request(Op.BEGIN_EVICTION, (w) => w.strings(keys));
-    return Array.from({ length: r.u32() }, () => ({ key: r.str(), address: r.f64(), record: r.bytes() }));
+    return Array.from({ length: r.count(16) }, () => ({ key: r.str(), address: r.f64(), record: r.bytes() }));
   }
 
   async completeEviction(candidates: readonly EvictionCandidate[]): Promise<void> {
-    await this.request(Op.COMPLETE_EVICTION, (w) => writeCandidates(w, candidates));
+    for (const part of framedParts(candidates)) await this.request(Op.COMPLETE_EVICTION, (w) => writeCandidates(w, part));
   }
 
   async abortEviction(candidates: readonly EvictionCandidate[]): Promise<void> {
-    await this.request(Op.ABORT_EVICTION, (w) => writeCandidates(w, candidates));
+    for (const part of framedParts(candidates)) await this.request(Op.ABORT_EVICTION, (w) => writeCandidates(w, part));
   }
 
   async someKeys(count: number): Promise<string[]> {
@@ -164,7 +173,7 @@ export class TcpMemoryClient implements MemoryControl {
     const id = r.u32();
     if (id === PUSH_ID) {
       if (r.u8() === Op.FREED) {
-        const addresses = Array.from({ length: r.u32() }, () => r.f64());
+        const addresses = Array.from({ length: r.count(8) }, () => r.f64());
         for (const listener of this.freeListeners) void listener(addresses, false);
       }
       return;
@@ -180,6 +189,22 @@ export class TcpMemoryClient implements MemoryControl {
     // A stale address is an expected outcome the read procedure retries on; keep its type.
     pending.reject(name === 'RemoteAddressInvalidError' ? new RemoteAddressInvalidError(message) : new FlexChainError(`The memory node refused a request: ${message}`));
   }
+}
+
+/** Candidates in runs of at most EVICTION_FRAME_RECORD_BYTES_MAX record bytes, each run one frame under the cap. */
+function* framedParts(candidates: readonly EvictionCandidate[]): Generator<readonly EvictionCandidate[]> {
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < candidates.length; i++) {
+    const n = candidates[i]!.record.length;
+    if (i > start && bytes + n > EVICTION_FRAME_RECORD_BYTES_MAX) {
+      yield candidates.slice(start, i);
+      start = i;
+      bytes = 0;
+    }
+    bytes += n;
+  }
+  if (start < candidates.length) yield candidates.slice(start);
 }
 
 function writeCandidates(w: Writer, candidates: readonly EvictionCandidate[]): void {

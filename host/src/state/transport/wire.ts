@@ -8,6 +8,7 @@
 // Opcodes are a wire format: do not renumber.
 
 import type { Socket } from 'node:net';
+import { FlexChainError } from '@flexchain/sdk';
 
 export const Op = {
   READ: 1,
@@ -32,6 +33,18 @@ export const STATUS_OK = 0;
 export const STATUS_ERROR = 1;
 /** Largest frame accepted, in bytes: a record is at most a slab, plus framing. */
 export const FRAME_BYTES_MAX = 64 * 1024 * 1024;
+/** Smallest frame body: a request id and an opcode (or status). */
+export const FRAME_BODY_BYTES_MIN = 5;
+/**
+ * Record bytes one eviction round moves in one frame (a BEGIN_EVICTION reply, a
+ * COMPLETE or ABORT request): half the frame cap, leaving room for keys and framing.
+ */
+export const EVICTION_FRAME_RECORD_BYTES_MAX = FRAME_BYTES_MAX / 2;
+
+/** A frame that does not follow the protocol: the connection that sent it is closed. */
+export class WireFrameInvalidError extends FlexChainError {
+  override name = 'WireFrameInvalidError';
+}
 
 /** Appends typed fields to a growing buffer. */
 export class Writer {
@@ -92,40 +105,47 @@ export class Writer {
   }
 }
 
-/** Reads typed fields from one frame body. */
+/** Reads typed fields from one frame body; a field past its end throws WireFrameInvalidError. */
 export class Reader {
   private at = 0;
   constructor(private readonly buf: Buffer) {}
 
+  /** Claims n bytes at the cursor and returns where they start. */
+  private take(n: number): number {
+    const at = this.at;
+    if (at + n > this.buf.length) throw new WireFrameInvalidError(`A frame of ${this.buf.length} bytes ends inside a field (${n} bytes at ${at}).`, { hint: 'The peer on the other end does not speak this protocol version.' });
+    this.at = at + n;
+    return at;
+  }
+
   u8(): number {
-    return this.buf.readUInt8(this.at++);
+    return this.buf.readUInt8(this.take(1));
   }
 
   u32(): number {
-    const v = this.buf.readUInt32BE(this.at);
-    this.at += 4;
-    return v;
+    return this.buf.readUInt32BE(this.take(4));
   }
 
   f64(): number {
-    const v = this.buf.readDoubleBE(this.at);
-    this.at += 8;
-    return v;
+    return this.buf.readDoubleBE(this.take(8));
   }
 
   /** The next length-prefixed field as a view into the frame, not a copy. */
   view(): Buffer {
     const n = this.u32();
-    const v = this.buf.subarray(this.at, this.at + n);
-    this.at += n;
-    return v;
+    const at = this.take(n);
+    return this.buf.subarray(at, at + n);
   }
 
   bytes(): Uint8Array {
+    return new Uint8Array(this.view());
+  }
+
+  /** Count of a list whose items take at least itemBytesMin each: bounded by what is left of the frame. */
+  count(itemBytesMin: number): number {
     const n = this.u32();
-    const v = new Uint8Array(this.buf.subarray(this.at, this.at + n));
-    this.at += n;
-    return v;
+    if (n * itemBytesMin > this.buf.length - this.at) throw new WireFrameInvalidError(`A frame claims ${n} items but holds only ${this.buf.length - this.at} more bytes.`);
+    return n;
   }
 
   str(): string {
@@ -133,7 +153,7 @@ export class Reader {
   }
 
   strings(): string[] {
-    return Array.from({ length: this.u32() }, () => this.str());
+    return Array.from({ length: this.count(4) }, () => this.str());
   }
 }
 
@@ -163,21 +183,56 @@ export class FrameOutbox {
   }
 }
 
-/** Splits a TCP byte stream into frame bodies. */
+/**
+ * Splits a TCP byte stream into frame bodies. Chunks of a frame are kept
+ * apart and joined once, when the frame is complete: a large frame arriving
+ * in small chunks costs one copy, not one per chunk. A frame outside
+ * [FRAME_BODY_BYTES_MIN, FRAME_BYTES_MAX] throws WireFrameInvalidError.
+ */
 export class FrameSplitter {
-  private pending: Buffer = Buffer.alloc(0);
+  private chunks: Buffer[] = [];
+  private bytes = 0;
+  /** Body length of the frame being received, once its prefix is in. */
+  private expected: number | undefined;
 
   constructor(private readonly onFrame: (body: Buffer) => void) {}
 
   push(chunk: Buffer): void {
-    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= 4) {
-      const length = this.pending.readUInt32BE(0);
-      if (length > FRAME_BYTES_MAX) throw new Error(`frame of ${length} bytes exceeds ${FRAME_BYTES_MAX}`);
-      if (this.pending.length < 4 + length) return;
-      const body = this.pending.subarray(4, 4 + length);
-      this.pending = this.pending.subarray(4 + length);
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    for (;;) {
+      if (this.expected === undefined) {
+        if (this.bytes < 4) return;
+        const length = this.head(4).readUInt32BE(0);
+        if (length > FRAME_BYTES_MAX) throw new WireFrameInvalidError(`A frame of ${length} bytes exceeds the ${FRAME_BYTES_MAX}-byte cap.`);
+        if (length < FRAME_BODY_BYTES_MIN) throw new WireFrameInvalidError(`A frame of ${length} bytes is shorter than the ${FRAME_BODY_BYTES_MIN} bytes of an id and an opcode.`);
+        this.consume(4);
+        this.expected = length;
+      }
+      if (this.bytes < this.expected) return;
+      const body = this.head(this.expected);
+      this.consume(this.expected);
+      this.expected = undefined;
       this.onFrame(body);
+    }
+  }
+
+  /** The first n buffered bytes as one buffer (joining chunks only when they straddle). */
+  private head(n: number): Buffer {
+    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks, this.bytes)];
+    return this.chunks[0]!.subarray(0, n);
+  }
+
+  private consume(n: number): void {
+    this.bytes -= n;
+    while (n > 0) {
+      const first = this.chunks[0]!;
+      if (first.length > n) {
+        this.chunks[0] = first.subarray(n);
+        return;
+      }
+      this.chunks.shift();
+      n -= first.length;
     }
   }
 }
