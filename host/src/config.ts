@@ -176,20 +176,14 @@ export type HostConfigOverrides = Partial<Omit<HostConfig, 'stub' | 'tieredState
 export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConfig {
   const config: HostConfig = {
     ...DEFAULT_HOST_CONFIG,
-    ...overrides,
-    stub: { ...DEFAULT_STUB_LIMITS, ...overrides.stub },
-    tieredState: { ...DEFAULT_TIERED_STATE_LIMITS, ...overrides.tieredState },
+    ...defined(overrides),
+    stub: { ...DEFAULT_STUB_LIMITS, ...defined(overrides.stub ?? {}) },
+    tieredState: { ...DEFAULT_TIERED_STATE_LIMITS, ...defined(overrides.tieredState ?? {}) },
   };
-  const positive = (name: string, value: number) => {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new ConfigInvalidError(`Host setting ${name} must be a positive integer, got ${String(value)}.`);
-  };
-  const mayBeZero = new Set(['validationThreads', 'signatureVerifyThreads']);
-  for (const [name, value] of Object.entries(config)) {
-    if (typeof value !== 'number') continue;
-    if (!mayBeZero.has(name)) positive(name, value);
-    else if (!Number.isSafeInteger(value) || value < 0) throw new ConfigInvalidError(`Host setting ${name} must be a whole number (0 or more), got ${String(value)}.`);
-  }
-  for (const [name, value] of Object.entries(config.stub)) positive(`stub.${name}`, value);
+  checkSettings('', overrides, DEFAULT_HOST_CONFIG, new Set(['validationThreads', 'signatureVerifyThreads']));
+  if (overrides.stub !== undefined) checkSettings('stub.', overrides.stub, DEFAULT_STUB_LIMITS, new Set());
+  if (overrides.tieredState !== undefined) checkSettings('tieredState.', overrides.tieredState, DEFAULT_TIERED_STATE_LIMITS, new Set());
+  checkTieredRelations(config.tieredState);
   if (config.worldState !== 'disaggregated' && config.worldState !== 'leveldb') {
     throw new ConfigInvalidError(`worldState must be "disaggregated" or "leveldb", got ${JSON.stringify(config.worldState)}.`);
   }
@@ -223,4 +217,48 @@ export function resolveHostConfig(overrides: HostConfigOverrides = {}): HostConf
     throw new ConfigInvalidError(`grpcMessageBytesMax (${config.grpcMessageBytesMax}) must be at least blockBytesMax (${config.blockBytesMax}) so a block can be delivered.`);
   }
   return config;
+}
+
+/**
+ * Every setting given must be one the host has, of the type of its default:
+ * numbers are whole, and positive unless zero is named as allowed. A typo or a
+ * string where a number belongs is an error naming the field, never ignored.
+ */
+function checkSettings(prefix: string, given: object, defaults: object, mayBeZero: ReadonlySet<string>): void {
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new ConfigInvalidError(`Host setting ${prefix.slice(0, -1) || 'overrides'} must be an object of settings.`);
+  for (const [name, value] of Object.entries(given)) {
+    const field = prefix + name;
+    if (!Object.prototype.hasOwnProperty.call(defaults, name)) {
+      throw new ConfigInvalidError(`Unknown host setting ${field}.`, { hint: `Known ${prefix ? `${prefix.slice(0, -1)} ` : ''}settings: ${Object.keys(defaults).join(', ')}.` });
+    }
+    if (value === undefined) continue;
+    const expected = (defaults as Record<string, unknown>)[name];
+    if (typeof expected === 'object') continue; // a nested group, checked on its own
+    if (typeof expected === 'number') {
+      const min = mayBeZero.has(name) ? 0 : 1;
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+        throw new ConfigInvalidError(`Host setting ${field} must be a whole number of at least ${min}, got ${JSON.stringify(value) ?? String(value)}.`);
+      }
+    } else if (typeof value !== typeof expected) {
+      throw new ConfigInvalidError(`Host setting ${field} must be a ${typeof expected}, got ${JSON.stringify(value) ?? String(value)}.`);
+    }
+  }
+}
+
+/** Relations between the tiered store's limits that no single value shows. */
+function checkTieredRelations(t: TieredStateLimits): void {
+  const below = (a: keyof TieredStateLimits, b: keyof TieredStateLimits, why: string, orEqual = false) => {
+    const [x, y] = [t[a] as number, t[b] as number];
+    if (orEqual ? x > y : x >= y) throw new ConfigInvalidError(`tieredState.${a} (${x}) must be ${orEqual ? 'at most' : 'below'} tieredState.${b} (${y}): ${why}.`);
+  };
+  below('evictionFreeBytesMin', 'memoryBudgetBytes', 'otherwise eviction would never stop');
+  below('slabBytes', 'memoryBudgetBytes', 'the budget must hold at least one slab', true);
+  below('allocationBytesMin', 'slabBytes', 'an allocation lives inside one slab', true);
+  below('readBackoffMs', 'readBackoffMaxMs', 'the first wait cannot be longer than the longest', true);
+  below('materializeRetryDelayMs', 'materializeRetryDelayMaxMs', 'the first wait cannot be longer than the longest', true);
+}
+
+/** The settings given a value: one left undefined keeps its default. */
+function defined<T extends object>(settings: T): Partial<T> {
+  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
