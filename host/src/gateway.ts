@@ -6,6 +6,7 @@
 import { bytesEqual, FlexChainError } from '@flexchain/sdk';
 import {
   decodeProposal,
+  decodeResponse,
   decodeTransaction,
   verifySignature,
   type CommitStatus,
@@ -28,6 +29,7 @@ import type { OrderingService } from './order/orderer';
 import { LIFECYCLE_CONTRACT, lifecycleEndorsementPolicy } from './peer/lifecycle';
 import { assertProposalSize, ProposalRejectedError } from './peer/cnode';
 import type { Peer } from './peer/peer';
+import { ownsTxId } from './ledger/block-store';
 import { parsePackage } from './sandbox/contract-package';
 import { endorsingOrganisations, type Policy } from './validate/policy';
 
@@ -94,12 +96,23 @@ export class Gateway implements GatewayApi {
    * The status is the one recorded by the creator's peer.
    */
   async submit(envelope: Signed): Promise<CommitStatus> {
-    const proposal = decodeProposal(decodeTransaction(envelope.payload).proposal);
+    const tx = decodeTransaction(envelope.payload);
+    const proposal = decodeProposal(tx.proposal);
+    // V1 would refuse a response that does not decode or answers another proposal; refuse it before it is ordered.
+    let response;
+    try {
+      response = decodeResponse(tx.response);
+    } catch (err) {
+      throw new ProposalRejectedError(`The endorsed response of transaction ${proposal.txId.slice(0, 12)} does not decode: ${err instanceof Error ? err.message : String(err)}`, { hint: 'Submit the response bytes the endorsers returned, unchanged.' });
+    }
+    if (response.txId !== proposal.txId) {
+      throw new ProposalRejectedError(`The endorsed response is for transaction ${response.txId.slice(0, 12)}, not ${proposal.txId.slice(0, 12)}.`, { hint: 'Submit the response bytes the endorsers returned for this proposal.' });
+    }
     const own = this.peerFor(proposal.creator.mspId);
     // A tx id already on the ledger would only be marked DUPLICATE_TXID; say so without ordering it.
     const known = await own.txStatus(proposal.txId);
-    if (known) return { txId: proposal.txId, blockNum: known.blockNum, txNum: known.txNum, code: 'DUPLICATE_TXID' };
-    const committed = this.peers.map((p) => p.waitForCommit(proposal.txId, this.config.commitWaitMs, { checkLedger: false }));
+    if (known && ownsTxId(known.code)) return { txId: proposal.txId, blockNum: known.blockNum, txNum: known.txNum, code: 'DUPLICATE_TXID' };
+    const committed = this.peers.map((p) => p.waitForCommit(proposal.txId, this.config.commitWaitMs, { checkLedger: false, envelope }));
     await this.orderer.broadcast(envelope);
     const statuses = await Promise.all(committed);
     return statuses[this.peers.indexOf(own)]!;

@@ -4,6 +4,10 @@
 // blocks: 8-byte big-endian block number -> 0x02, codes JSON length (u32 BE), codes JSON, block bytes
 //         (format 1, still read: {"block": <block JSON>, "codes": [..]})
 // txIds:  tx id (UTF-8)                 -> "<blockNum>:<txNum>:<code name>"
+//         The transaction that owns the tx id (the first to pass V1; it may
+//         still fail MVCC), or, while none has, the first that carried it. A
+//         twin that fails V1 (a replayed proposal with forged endorsements, say)
+//         never takes the entry from its owner, and never blocks one.
 // meta:   "height"                      -> next block number (decimal)
 
 import { canonicalStringify, utf8Decode, utf8Encode, type TxValidationCodeName } from '@flexchain/sdk';
@@ -29,6 +33,12 @@ export interface TxStatus {
   readonly code: TxValidationCodeName;
 }
 
+/** Codes of transactions that passed V1 and so own their tx id: a later one is DUPLICATE_TXID. */
+const OWNING_CODES: ReadonlySet<TxValidationCodeName> = new Set(['VALID', 'MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
+
+/** Whether a committed transaction with this code owns its tx id. */
+export const ownsTxId = (code: TxValidationCodeName): boolean => OWNING_CODES.has(code);
+
 export class BlockStore {
   private cachedHeight = 0;
   private statusLookups: { readonly txId: string; readonly resolve: (status: TxStatus | undefined) => void; readonly reject: (err: unknown) => void }[] = [];
@@ -45,11 +55,16 @@ export class BlockStore {
     return this.cachedHeight;
   }
 
-  /** Which of these tx ids are already on the ledger (one LevelDB getMany). */
-  async knownTxIds(txIds: readonly (string | undefined)[]): Promise<Set<string>> {
-    const ids = txIds.filter((id): id is string => id !== undefined);
+  /** Which of these tx ids the ledger records, each with whether its entry owns it (one LevelDB getMany). */
+  async recordedTxIds(txIds: readonly (string | undefined)[]): Promise<Map<string, boolean>> {
+    const ids = [...new Set(txIds.filter((id): id is string => id !== undefined))];
     const found = await this.ledger.txIds.getMany(ids.map((id) => utf8Encode(id)));
-    return new Set(ids.filter((_, i) => found[i] !== undefined));
+    const recorded = new Map<string, boolean>();
+    ids.forEach((id, i) => {
+      const stored = found[i];
+      if (stored !== undefined) recorded.set(id, ownsTxId(parseStatus(stored).code));
+    });
+    return recorded;
   }
 
   /**
@@ -71,9 +86,7 @@ export class BlockStore {
       const found = await this.ledger.txIds.getMany(lookups.map((l) => utf8Encode(l.txId)));
       lookups.forEach((lookup, i) => {
         const stored = found[i];
-        if (stored === undefined) return lookup.resolve(undefined);
-        const [blockNum, txNum, code] = utf8Decode(stored).split(':');
-        lookup.resolve({ blockNum: Number(blockNum), txNum: Number(txNum), code: code as TxValidationCodeName });
+        lookup.resolve(stored === undefined ? undefined : parseStatus(stored));
       });
     } catch (err) {
       for (const lookup of lookups) lookup.reject(err);
@@ -87,14 +100,12 @@ export class BlockStore {
   }
 
   /** Operations that record a validated block; committed atomically with its state changes. */
-  commitOps(block: Block, codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[]): BatchOp[] {
+  /** The block, its codes, its tx-id entries (from indexedTxIds) and the new height, for one atomic batch. */
+  commitOps(block: Block, codes: readonly TxValidationCodeName[], indexed: ReadonlyMap<number, string>): BatchOp[] {
     const blockNum = block.header.number;
     const record = encodeStoredBlock(block, codes);
     const ops: BatchOp[] = [{ type: 'put', sublevel: this.ledger.blocks, key: blockKey(blockNum), value: record }];
-    txIds.forEach((txId, txNum) => {
-      // The first occurrence of a tx id owns it; a later duplicate must not overwrite its status.
-      if (txId !== undefined && codes[txNum] !== 'DUPLICATE_TXID') ops.push({ type: 'put', sublevel: this.ledger.txIds, key: utf8Encode(txId), value: utf8Encode(`${blockNum}:${txNum}:${codes[txNum]}`) });
-    });
+    for (const [txNum, txId] of indexed) ops.push({ type: 'put', sublevel: this.ledger.txIds, key: utf8Encode(txId), value: utf8Encode(`${blockNum}:${txNum}:${codes[txNum]}`) });
     ops.push({ type: 'put', sublevel: this.ledger.meta, key: HEIGHT_KEY, value: utf8Encode(String(blockNum + 1)) });
     return ops;
   }
@@ -103,6 +114,33 @@ export class BlockStore {
   advance(blockNum: number): void {
     this.cachedHeight = blockNum + 1;
   }
+}
+
+/**
+ * The transactions of a block that get the tx-id entry, by number: each owner
+ * (`owners[txNum]`: it passed V1 and is not a duplicate), and, for a tx id with
+ * no owner in the block and no entry yet (`recorded`, from recordedTxIds), its first occurrence.
+ */
+export function indexedTxIds(txIds: readonly (string | undefined)[], owners: readonly boolean[], recorded: ReadonlyMap<string, boolean>): Map<number, string> {
+  const owned = new Set<string>();
+  txIds.forEach((txId, txNum) => {
+    if (txId !== undefined && owners[txNum]) owned.add(txId);
+  });
+  const indexed = new Map<number, string>();
+  const taken = new Set<string>();
+  txIds.forEach((txId, txNum) => {
+    if (txId === undefined || taken.has(txId)) return;
+    if (owners[txNum] || (!owned.has(txId) && !recorded.has(txId))) {
+      indexed.set(txNum, txId);
+      taken.add(txId);
+    }
+  });
+  return indexed;
+}
+
+function parseStatus(stored: Uint8Array): TxStatus {
+  const [blockNum, txNum, code] = utf8Decode(stored).split(':');
+  return { blockNum: Number(blockNum), txNum: Number(txNum), code: code as TxValidationCodeName };
 }
 
 const CODES_LENGTH_BYTES = 4;

@@ -9,11 +9,11 @@
 //   activate lifecycle changes, emit events, wake submitters.
 // Blocks are committed one at a time, in order.
 
-import { FlexChainError, stateWriteOf, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName } from '@flexchain/sdk';
-import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, graphDefect, type Block, type CommitStatus, type ContractEvent, type Proposal, type ValidationStatus } from '@flexchain/sdk/protocol';
+import { bytesEqual, FlexChainError, stateWriteOf, utf8Decode, utf8Encode, type LogLevel, type TxValidationCodeName } from '@flexchain/sdk';
+import { blockHash, dataHashOf, decodeProposal, decodeResponse, decodeTransaction, GENESIS_PREVIOUS_HASH, graphDefect, type Block, type CommitStatus, type ContractEvent, type Proposal, type Signed, type ValidationStatus } from '@flexchain/sdk/protocol';
 import type { HostConfig } from '../config';
 import type { Membership, SigningIdentity } from '../identity/msp';
-import { BlockStore } from '../ledger/block-store';
+import { BlockStore, indexedTxIds } from '../ledger/block-store';
 import { packageId, parsePackage, type ContractPackage } from '../sandbox/contract-package';
 import { DisaggregatedWorldState, peerWorldState, type CommittedWrite, type PeerWorldState } from '../state/peer-world-state';
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
@@ -43,9 +43,13 @@ export class PeerHaltedError extends FlexChainError {
 const REFUSALS = new Set(['BlockChainBrokenError', 'InvariantViolatedError', 'MaterializationHaltedError']);
 
 interface CommitWaiter {
+  /** The envelope whose status is wanted; absent: whichever the tx-id index records. */
+  readonly envelope: Signed | undefined;
   readonly done: (status: CommitStatus) => void;
   readonly fail: (err: Error) => void;
 }
+
+const sameEnvelope = (a: Signed, b: Signed): boolean => a === b || (bytesEqual(a.signature, b.signature) && bytesEqual(a.payload, b.payload));
 
 type CommittedEvent = ContractEvent;
 
@@ -225,8 +229,11 @@ export class Peer implements PeerServices {
     return this.commitChain;
   }
 
-  /** Resolves when `txId` commits. With checkLedger (default) a tx already on the ledger resolves at once. */
-  waitForCommit(txId: string, timeoutMs: number, { checkLedger = true } = {}): Promise<CommitStatus> {
+  /**
+   * Resolves when `txId` commits: with `envelope`, when that envelope does (a twin with the same tx id
+   * does not answer for it). With checkLedger (default) a tx already on the ledger resolves at once.
+   */
+  waitForCommit(txId: string, timeoutMs: number, { checkLedger = true, envelope }: { checkLedger?: boolean; envelope?: Signed } = {}): Promise<CommitStatus> {
     if (this.haltedBy) return Promise.reject(this.haltedBy);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -238,6 +245,7 @@ export class Peer implements PeerServices {
         resolve(status);
       };
       const waiter: CommitWaiter = {
+        envelope,
         done,
         fail: (err) => {
           clearTimeout(timer);
@@ -386,14 +394,17 @@ export class Peer implements PeerServices {
     const verdicts: EndorsementVerdict[] = block.envelopes.map((e) => checkEndorsements(e, context));
     const mvccStart = performance.now();
 
-    const committedTxIds = await this.blocks.knownTxIds(verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : undefined)));
     const txIds = verdicts.map((v) => (v.code === 'VALID' ? v.tx.proposal.txId : v.txId));
+    const recorded = await this.blocks.recordedTxIds(txIds);
+    const committedTxIds = new Set([...recorded].filter(([, owned]) => owned).map(([txId]) => txId));
     for (const [txNum, v] of verdicts.entries()) if (v.code !== 'VALID') this.options.log('debug', `block ${blockNum} tx ${txNum}: ${v.code} (${v.reason})`);
     const input = { blockNum, verdicts, committedTxIds, stateOf: (contract: string) => this.state(contract), ...(this.worldState.validationLanes ? { lanes: this.worldState.validationLanes } : {}) };
     const { codes, writes } = await validateBlock(input, this.validationPlan(block, verdicts));
     const writeStart = performance.now();
 
-    const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, txIds)];
+    const owners = verdicts.map((v, txNum) => v.code === 'VALID' && codes[txNum] !== 'DUPLICATE_TXID');
+    const indexed = indexedTxIds(txIds, owners, recorded);
+    const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, indexed)];
     await this.ledger.write(ops);
     this.blocks.advance(blockNum);
     this.lastHash = blockHash(block.header);
@@ -406,7 +417,7 @@ export class Peer implements PeerServices {
     this.timing.mvccMs += writeStart - mvccStart;
     this.timing.writeMs += performance.now() - writeStart;
 
-    this.afterCommit(block, verdicts, codes, txIds);
+    this.afterCommit(block, verdicts, codes, txIds, indexed);
   }
 
   /** The writes of a committed block's valid transactions, from the block store (recovery). */
@@ -439,7 +450,7 @@ export class Peer implements PeerServices {
     return { mode: 'parallel', graph: dependencyGraphOfVerdicts(verdicts), tasksMax: validationTasksMax };
   }
 
-  private afterCommit(block: Block, verdicts: readonly EndorsementVerdict[], codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[]): void {
+  private afterCommit(block: Block, verdicts: readonly EndorsementVerdict[], codes: readonly TxValidationCodeName[], txIds: readonly (string | undefined)[], indexed: ReadonlyMap<number, string>): void {
     const blockNum = block.header.number;
     verdicts.forEach((verdict, txNum) => {
       const code = codes[txNum]!;
@@ -459,12 +470,17 @@ export class Peer implements PeerServices {
         for (const listener of this.eventListeners) listener({ contract: proposal.contract, name: event.name, payload: event.payload, txId: proposal.txId, blockNum });
       }
     });
+    // A waiter that names its envelope hears that envelope's status; one that names only the tx id, the status the index records.
     txIds.forEach((txId, txNum) => {
-      if (txId === undefined || codes[txNum] === 'DUPLICATE_TXID') return;
-      const list = this.waiters.get(txId);
+      const list = txId === undefined ? undefined : this.waiters.get(txId);
       if (!list) return;
-      this.waiters.delete(txId);
-      for (const w of list) w.done({ txId, code: codes[txNum]!, blockNum, txNum });
+      const envelope = block.envelopes[txNum]!;
+      const answered = list.filter((w) => (w.envelope ? sameEnvelope(w.envelope, envelope) : indexed.get(txNum) === txId));
+      if (answered.length === 0) return;
+      const rest = list.filter((w) => !answered.includes(w));
+      if (rest.length > 0) this.waiters.set(txId!, rest);
+      else this.waiters.delete(txId!);
+      for (const w of answered) w.done({ txId: txId!, code: codes[txNum]!, blockNum, txNum });
     });
   }
 }
