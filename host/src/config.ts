@@ -40,6 +40,8 @@ export interface HostConfig {
   readonly sessionsMax: number;
   /** How far a session hello's time may be from the gateway's, in ms. */
   readonly sessionClockSkewMs: number;
+  /** How far a proposal's timestamp (the contract's Date.now()) may be from an endorser's or the gateway's clock, in ms. */
+  readonly proposalClockSkewMs: number;
   /** Most responses a cNode endorses under one signed Merkle root (those of one event-loop turn). */
   readonly endorsementBatchMax: number;
   /** Signatures a peer remembers as verified (its own endorsements among them), so each is checked once; ~200 bytes each. */
@@ -130,6 +132,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   sessionsMax: 100_000,
   // Tolerates ordinary clock drift while keeping a captured hello useless after a few minutes.
   sessionClockSkewMs: 300_000,
+  // Ordinary drift and a slow endorsement round, not a transaction dated another day.
+  proposalClockSkewMs: 300_000,
   // A turn rarely holds more at 10k tps; each proof adds log2(batch) hashes (32 bytes each) to a transaction.
   endorsementBatchMax: 64,
   // Covers the endorsements of many blocks in flight at 10k tps (a few MiB), so V1 finds every one of its own.

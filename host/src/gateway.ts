@@ -27,7 +27,7 @@ import { ClientSessions } from './identity/client-sessions';
 import type { Membership } from './identity/msp';
 import type { OrderingService } from './order/orderer';
 import { LIFECYCLE_CONTRACT, lifecycleEndorsementPolicy } from './peer/lifecycle';
-import { assertProposalSize, ProposalRejectedError } from './peer/cnode';
+import { assertProposalSize, assertProposalTimely, ProposalRejectedError } from './peer/cnode';
 import type { Peer } from './peer/peer';
 import { ownsTxId } from './ledger/block-store';
 import { parsePackage } from './sandbox/contract-package';
@@ -98,6 +98,7 @@ export class Gateway implements GatewayApi {
   async submit(envelope: Signed): Promise<CommitStatus> {
     const tx = decodeTransaction(envelope.payload);
     const proposal = decodeProposal(tx.proposal);
+    assertProposalTimely(proposal, this.config, Date.now());
     // V1 would refuse a response that does not decode or answers another proposal; refuse it before it is ordered.
     let response;
     try {

@@ -63,7 +63,8 @@ describeStubConformance(label, async (): Promise<ConformanceTarget> => {
     orgs: 2,
     cnodes: 2,
     grpc: false,
-    config: { ...config, blockTimeoutMs: 10, blockTxCountMax: 10_000 },
+    // The suite dates proposals years away (the same dates the mock gets); endorsers here accept them.
+    config: { ...config, blockTimeoutMs: 10, blockTxCountMax: 10_000, proposalClockSkewMs: 100 * 365 * 24 * 3600 * 1000 },
     ...(endpoints.length ? { mnodes: endpoints } : {}),
   });
   const channelId = network.manifest.channelId;

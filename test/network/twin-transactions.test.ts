@@ -103,3 +103,38 @@ describe('twins of a transaction', () => {
     expect(network.orderer.height).toBe(height);
   });
 });
+
+// Issue 13, finding 10: proposals dated 1900 and 2300 were committed VALID.
+describe('proposal timestamps', () => {
+  let dataDir: string;
+  let network: EmbeddedNetwork;
+  let me: SigningIdentity;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'flexchain-dated-'));
+    network = await EmbeddedNetwork.start({ dataDir, orgs: 1, cnodes: 1, grpc: false, config: { blockTimeoutMs: 10, proposalClockSkewMs: 60_000 } });
+    me = loadSigningIdentity(join(dataDir, 'msp'), 'Org1MSP', 'client');
+  }, 60_000);
+
+  afterAll(async () => {
+    await network.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const dated = (atMs: number): Signed => {
+    const { payload } = createProposal({ channelId: network.manifest.channelId, creator: { mspId: me.mspId, id: me.id }, contract: '_lifecycle', fn: 'approve', args: [], timestamp: new Date(atMs) });
+    return { payload, signature: new Signer(me.privateKey).sign(payload) };
+  };
+
+  it.each([
+    ['1900', Date.UTC(1900, 0, 1), /dated 1900-01-01T00:00:00\.000Z, \d+ s behind this node's clock; the limit is proposalClockSkewMs \(60000 ms\)/],
+    ['2300', Date.UTC(2300, 0, 1), /dated 2300-01-01T00:00:00\.000Z, \d+ s ahead of this node's clock/],
+    ['two minutes ago', Date.now() - 120_000, /\d{3} s behind/],
+  ])('refuses a proposal dated %s at endorsement', async (_, atMs, message) => {
+    await expect(network.gateway.endorse(dated(atMs))).rejects.toThrow(message);
+  });
+
+  it('takes one dated within the window (it then fails for its own reasons, not its date)', async () => {
+    await expect(network.gateway.endorse(dated(Date.now() - 30_000))).rejects.not.toThrow(/proposalClockSkewMs/);
+  });
+});

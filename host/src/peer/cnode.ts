@@ -30,6 +30,22 @@ export function assertProposalSize(signed: Signed, config: Pick<HostConfig, 'pro
   }
 }
 
+/**
+ * A proposal's timestamp is what contracts see as Date.now(): it must be within
+ * proposalClockSkewMs of this node's clock, so a client cannot commit a
+ * transaction dated 1900 or 2300.
+ */
+export function assertProposalTimely(proposal: Proposal, config: Pick<HostConfig, 'proposalClockSkewMs'>, nowMs: number): void {
+  const atMs = proposal.timestamp.seconds * 1000 + Math.floor(proposal.timestamp.nanos / 1e6);
+  const offMs = atMs - nowMs;
+  if (Math.abs(offMs) > config.proposalClockSkewMs) {
+    const when = Number.isFinite(new Date(atMs).getTime()) ? new Date(atMs).toISOString() : `${proposal.timestamp.seconds} s`;
+    throw new ProposalRejectedError(`Transaction ${proposal.txId.slice(0, 12)} is dated ${when}, ${Math.round(Math.abs(offMs) / 1000)} s ${offMs < 0 ? 'behind' : 'ahead of'} this node's clock; the limit is proposalClockSkewMs (${config.proposalClockSkewMs} ms).`, {
+      hint: "Create the proposal just before sending it, and keep the client's clock in sync (NTP).",
+    });
+  }
+}
+
 /** What a cNode needs from its logical peer. */
 export interface PeerServices {
   readonly mspId: string;
@@ -167,6 +183,7 @@ export class CNode {
       throw new ProposalRejectedError('The proposal is malformed.', { details: (err as Error).message, cause: err });
     }
     if (proposal.channelId !== this.peer.channelId) throw new ProposalRejectedError(`The proposal is for channel ${proposal.channelId}, not ${this.peer.channelId}.`);
+    assertProposalTimely(proposal, this.config, Date.now());
     const creator = this.peer.membership.get(proposal.creator.mspId, proposal.creator.id);
     if (!creator) throw new ProposalRejectedError(`Unknown creator ${proposal.creator.mspId}/${proposal.creator.id}.`, { hint: 'Use an identity created by `flexchain up`.' });
     if (!creatorAuthenticated && !verifySignature(creator.publicKey, signed.payload, signed.signature)) {
