@@ -73,6 +73,8 @@ export interface HostConfig {
   readonly blockTimeoutMs: number;
   /** How long a submitter waits for its transaction to commit, in ms. */
   readonly commitWaitMs: number;
+  /** Whether a peer recomputes its state digest from storage when it opens, and refuses to serve on a mismatch (costs one scan of the state). */
+  readonly stateDigestCheckOnOpen: boolean;
   /** Attempts to commit one block through transient faults (a storage error, say) before the peer halts. */
   readonly commitAttemptsMax: number;
   /** Wait before the first retry of a block that failed to commit, in ms; it doubles with each attempt. */
@@ -154,6 +156,7 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   commitWaitMs: 30_000,
   // 100 ms doubling over 6 attempts: ~3 s of faults ridden out, well inside commitWaitMs.
   commitAttemptsMax: 6,
+  stateDigestCheckOnOpen: true,
   commitRetryDelayMs: 100,
   grpcMessageBytesMax: 64 * 1024 * 1024,
   // Four times the bench's 1024 in flight: a client that piles up more is refused, not queued without end.

@@ -8,7 +8,9 @@ export { parsePackage, packageId, type ContractPackage } from './sandbox/contrac
 export { ContractExecutor, ContractExecutionError, TxLimitExceededError } from './sandbox/contract-executor';
 export { SandboxProcess, type ContractRunner } from './sandbox/sandbox-process';
 export { loadSigningIdentity, createOrganisations, enrollIdentity, Membership, mspIdOf, type SigningIdentity, type PublicIdentity } from './identity/msp';
-export { Peer } from './peer/peer';
+export { Peer, PeerHaltedError, StateDigestMismatchError, BlockChainBrokenError } from './peer/peer';
+export { LedgerCorruptError } from './ledger/block-store';
+export { LedgerDb } from './storage/ledger-db';
 export { SoloOrderer } from './order/solo-orderer';
 export { parsePolicy, formatPolicy, policySatisfied, PolicyInvalidError } from './validate/policy';
 export { LIFECYCLE_CONTRACT } from './peer/lifecycle';

@@ -98,16 +98,21 @@ export class EmbeddedNetwork {
     const membership = Membership.load(mspDir);
     const orderer = new SoloOrderer({ location: join(dataDir, 'orderer'), limits: config, dependencyGraphs: config.orderDependencyGraphs });
     await orderer.open();
-    const peers = await Promise.all(
-      Array.from({ length: orgs }, async (_, i) => {
-        const mspId = mspIdOf(i + 1);
-        const mnode = options.mnodes?.[i];
-        const connectMemory = mnode === undefined ? undefined : () => TcpMemoryClient.connect(...parseEndpoint(mnode));
-        const peer = new Peer({ mspId, location: join(dataDir, 'peers', mspId), channelId, identity: loadSigningIdentity(mspDir, mspId, 'peer0'), membership, cnodeCount: cnodes, config, log, ...(connectMemory ? { connectMemory } : {}) });
-        await peer.open();
-        return peer;
-      }),
-    );
+    const created = Array.from({ length: orgs }, (_, i) => {
+      const mspId = mspIdOf(i + 1);
+      const mnode = options.mnodes?.[i];
+      const connectMemory = mnode === undefined ? undefined : () => TcpMemoryClient.connect(...parseEndpoint(mnode));
+      return new Peer({ mspId, location: join(dataDir, 'peers', mspId), channelId, identity: loadSigningIdentity(mspDir, mspId, 'peer0'), membership, cnodeCount: cnodes, config, log, ...(connectMemory ? { connectMemory } : {}) });
+    });
+    const opened = await Promise.allSettled(created.map((peer) => peer.open()));
+    const refused = opened.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (refused) {
+      // A peer that refuses to open (damaged ledger, say) must not leave the others, or their locks, behind.
+      await Promise.allSettled(created.map((peer) => peer.close()));
+      await orderer.close().catch(() => undefined);
+      throw refused.reason;
+    }
+    const peers = created;
     const network = new EmbeddedNetwork(dataDir, { channelId, orgs, cnodes }, peers, orderer, membership, config, log);
     network.unguard = guardProcess(log);
     for (const peer of peers) {

@@ -9,12 +9,22 @@
 //         twin that fails V1 (a replayed proposal with forged endorsements, say)
 //         never takes the entry from its owner, and never blocks one.
 // meta:   "height"                      -> next block number (decimal)
+//         "digest@" 8-byte block number -> state digest after that block (64 hex digits, state-digest.ts)
 
-import { canonicalStringify, utf8Decode, utf8Encode, type TxValidationCodeName } from '@flexchain/sdk';
-import { BLOCK_FORMAT_BINARY, decodeBlock, encodeBlock, MessageMalformedError, type Block } from '@flexchain/sdk/protocol';
+import { canonicalStringify, FlexChainError, utf8Decode, utf8Encode, type TxValidationCodeName } from '@flexchain/sdk';
+import { BLOCK_FORMAT_BINARY, blockHash, dataHashOf, decodeBlock, encodeBlock, GENESIS_PREVIOUS_HASH, graphDefect, MessageMalformedError, type Block } from '@flexchain/sdk/protocol';
 import type { BatchOp, LedgerDb } from '../storage/ledger-db';
+import { EMPTY_STATE_DIGEST, formatDigest, parseDigest } from '../state/state-digest';
 
 const HEIGHT_KEY = utf8Encode('height');
+const DIGEST_AT_PREFIX = utf8Encode('digest@');
+
+const digestAtKey = (blockNum: number): Uint8Array => {
+  const key = new Uint8Array(DIGEST_AT_PREFIX.length + 8);
+  key.set(DIGEST_AT_PREFIX);
+  key.set(blockKey(blockNum), DIGEST_AT_PREFIX.length);
+  return key;
+};
 
 export interface StoredBlock {
   readonly block: Block;
@@ -25,6 +35,11 @@ export function blockKey(blockNum: number): Uint8Array {
   const key = new Uint8Array(8);
   new DataView(key.buffer).setBigUint64(0, BigInt(blockNum));
   return key;
+}
+
+/** A stored block is missing, does not decode or does not chain: the ledger cannot be trusted. */
+export class LedgerCorruptError extends FlexChainError {
+  override name = 'LedgerCorruptError';
 }
 
 export interface TxStatus {
@@ -41,6 +56,7 @@ export const ownsTxId = (code: TxValidationCodeName): boolean => OWNING_CODES.ha
 
 export class BlockStore {
   private cachedHeight = 0;
+  private cachedDigest = EMPTY_STATE_DIGEST;
   private statusLookups: { readonly txId: string; readonly resolve: (status: TxStatus | undefined) => void; readonly reject: (err: unknown) => void }[] = [];
 
   constructor(private readonly ledger: LedgerDb) {}
@@ -48,6 +64,64 @@ export class BlockStore {
   async load(): Promise<void> {
     const stored = await this.ledger.meta.get(HEIGHT_KEY);
     this.cachedHeight = stored === undefined ? 0 : Number(utf8Decode(stored));
+    // Read at the height, so a height lowered on disk is caught by the state check on open.
+    // A ledger written before digests existed has none: it starts from the state scan on open.
+    const digest = this.cachedHeight === 0 ? EMPTY_STATE_DIGEST : await this.digestAt(this.cachedHeight - 1);
+    this.cachedDigest = digest ?? EMPTY_STATE_DIGEST;
+    this.digestRecorded = digest !== undefined;
+  }
+
+  /** Whether the ledger holds a state digest (ledgers from before digests do not). */
+  digestRecorded = false;
+
+  /** The state digest after the last committed block. */
+  get stateDigest(): bigint {
+    return this.cachedDigest;
+  }
+
+  /** A ledger from before digests starts from its state's scanned digest. */
+  adoptDigest(digest: bigint): void {
+    this.cachedDigest = digest;
+  }
+
+  /**
+   * Checks every stored block up to the height: present, decodable, chained
+   * onto the one before (previous hash), its data hash and graph as its header
+   * says. Throws LedgerCorruptError naming the first block that is not.
+   */
+  async verifyChain(): Promise<void> {
+    let previousHash = GENESIS_PREVIOUS_HASH;
+    for (let blockNum = 0; blockNum < this.cachedHeight; blockNum++) {
+      let stored: StoredBlock | undefined;
+      try {
+        stored = await this.get(blockNum);
+      } catch (err) {
+        throw this.corrupt(blockNum, `it does not decode (${err instanceof Error ? err.message : String(err)})`);
+      }
+      if (!stored) throw this.corrupt(blockNum, 'it is missing');
+      const { header, envelopes, graph } = stored.block;
+      if (header.number !== blockNum) throw this.corrupt(blockNum, `it says it is block ${header.number}`);
+      if (header.previousHash !== previousHash) throw this.corrupt(blockNum, `it does not chain onto block ${blockNum - 1}`);
+      if (header.dataHash !== dataHashOf(envelopes)) throw this.corrupt(blockNum, 'its transactions do not match its data hash');
+      if (header.graphHash !== undefined && graphDefect(graph, envelopes.length, header.graphHash) !== undefined) throw this.corrupt(blockNum, 'its dependency graph does not match its header');
+      if (stored.codes.length !== envelopes.length) throw this.corrupt(blockNum, `it has ${stored.codes.length} validity codes for ${envelopes.length} transactions`);
+      previousHash = blockHash(header);
+    }
+  }
+
+  private corrupt(blockNum: number, what: string): LedgerCorruptError {
+    return new LedgerCorruptError(`Block ${blockNum} of ${this.ledger.location} is damaged: ${what}. Refusing to serve from this ledger.`, {
+      hint: `Stop the node, move ${this.ledger.location} aside and start again: the peer rebuilds its ledger and state from the orderer's blocks.`,
+    });
+  }
+
+  /** The state digest recorded after block `blockNum`, if any. */
+  async digestAt(blockNum: number): Promise<bigint | undefined> {
+    const stored = await this.ledger.meta.get(digestAtKey(blockNum));
+    if (stored === undefined) return undefined;
+    const digest = parseDigest(utf8Decode(stored));
+    if (digest === undefined) throw this.corrupt(blockNum, 'the state digest recorded with it is not one');
+    return digest;
   }
 
   /** Number of blocks committed (= number of the next block). */
@@ -100,19 +174,22 @@ export class BlockStore {
   }
 
   /** Operations that record a validated block; committed atomically with its state changes. */
-  /** The block, its codes, its tx-id entries (from indexedTxIds) and the new height, for one atomic batch. */
-  commitOps(block: Block, codes: readonly TxValidationCodeName[], indexed: ReadonlyMap<number, string>): BatchOp[] {
+  /** The block, its codes, its tx-id entries (from indexedTxIds), the state digest after it and the new height, for one atomic batch. */
+  commitOps(block: Block, codes: readonly TxValidationCodeName[], indexed: ReadonlyMap<number, string>, digest: bigint): BatchOp[] {
     const blockNum = block.header.number;
     const record = encodeStoredBlock(block, codes);
     const ops: BatchOp[] = [{ type: 'put', sublevel: this.ledger.blocks, key: blockKey(blockNum), value: record }];
     for (const [txNum, txId] of indexed) ops.push({ type: 'put', sublevel: this.ledger.txIds, key: utf8Encode(txId), value: utf8Encode(`${blockNum}:${txNum}:${codes[txNum]}`) });
+    ops.push({ type: 'put', sublevel: this.ledger.meta, key: digestAtKey(blockNum), value: utf8Encode(formatDigest(digest)) });
     ops.push({ type: 'put', sublevel: this.ledger.meta, key: HEIGHT_KEY, value: utf8Encode(String(blockNum + 1)) });
     return ops;
   }
 
   /** Call after the batch from commitOps was written. */
-  advance(blockNum: number): void {
+  advance(blockNum: number, digest: bigint): void {
     this.cachedHeight = blockNum + 1;
+    this.cachedDigest = digest;
+    this.digestRecorded = true;
   }
 }
 

@@ -17,6 +17,7 @@ import { BlockStore, indexedTxIds } from '../ledger/block-store';
 import { packageId, parsePackage, type ContractPackage } from '../sandbox/contract-package';
 import { DisaggregatedWorldState, peerWorldState, type CommittedWrite, type PeerWorldState } from '../state/peer-world-state';
 import { LedgerDb, type BatchOp } from '../storage/ledger-db';
+import { digestAfterBlock, digestOfState, formatDigest } from '../state/state-digest';
 import type { MemoryControl } from '../state/remote-memory/memory-control';
 import { dependencyGraphOfVerdicts, validateBlock, type ValidationPlan } from '../validate/block-validation';
 import { ThreadSignatureVerifier, type SignatureVerifier } from '../identity/signature-verifier';
@@ -32,6 +33,11 @@ export class BlockChainBrokenError extends FlexChainError {
 
 export class CommitTimeoutError extends FlexChainError {
   override name = 'CommitTimeoutError';
+}
+
+/** A peer's world state does not have the digest its ledger recorded: it refuses to serve. */
+export class StateDigestMismatchError extends FlexChainError {
+  override name = 'StateDigestMismatchError';
 }
 
 /** The peer stopped committing (a refused block, or storage failing for good); it serves nothing until restarted. */
@@ -135,6 +141,7 @@ export class Peer implements PeerServices {
   async open(): Promise<void> {
     await this.ledger.open();
     await this.blocks.load();
+    await this.blocks.verifyChain();
     for await (const [key, value] of this.ledger.packages.iterator()) {
       try {
         const pkg = parsePackage(utf8Decode(value), 'stored package');
@@ -147,8 +154,30 @@ export class Peer implements PeerServices {
     // State in memory did not survive the restart: materialise the blocks after the savepoint.
     await this.worldState.recover(this.blocks.height, (blockNum) => this.writesOf(blockNum));
     for await (const entry of this.state(LIFECYCLE_CONTRACT).range('', '')) if (isDefinitionKey(entry.key)) this.contracts.set(entry.key, activeContract(entry.value));
+    await this.verifyStateDigest();
     if (this.blocks.height > 0) this.lastHash = blockHash((await this.blocks.get(this.blocks.height - 1))!.block.header);
     this.visibleHeight = this.blocks.height;
+  }
+
+  /**
+   * After recovery, the state scanned from storage must have the digest the
+   * last block recorded: a lost write, a replayed block or a flipped byte at
+   * rest shows here, and the peer refuses to serve rather than serve it.
+   */
+  private async verifyStateDigest(): Promise<void> {
+    if (!this.options.config.stateDigestCheckOnOpen && this.blocks.digestRecorded) return;
+    const names = new Set([LIFECYCLE_CONTRACT, ...[...this.contracts.values()].map((c) => c.definition.name)]);
+    const scanned = await digestOfState([...names].map((name) => [name, this.state(name).range('', '')] as const));
+    if (!this.blocks.digestRecorded) {
+      // A ledger from before digests: its state as it stands is the starting point.
+      this.blocks.adoptDigest(scanned);
+      return;
+    }
+    if (scanned !== this.blocks.stateDigest) {
+      throw new StateDigestMismatchError(`${this.mspId}'s world state does not match the digest recorded at height ${this.blocks.height}: state ${formatDigest(scanned).slice(0, 16)}…, recorded ${formatDigest(this.blocks.stateDigest).slice(0, 16)}…. Its storage is damaged or lost a write; refusing to serve it.`, {
+        hint: `Stop the node, move ${this.options.location} aside and start again: the peer rebuilds its ledger and state from the orderer's blocks.`,
+      });
+    }
   }
 
   async close(): Promise<void> {
@@ -314,6 +343,7 @@ export class Peer implements PeerServices {
       committedValid: this.committedValid,
       committedInvalid: this.committedInvalid,
       tpsSinceStart: uptimeS > 0 ? this.committedValid / uptimeS : 0,
+      stateDigest: formatDigest(this.blocks.stateDigest),
       ...(this.haltedBy ? { halted: this.haltedBy.shortMessage } : {}),
       cnodes: this.cnodes.map((c) => ({ name: c.name, inFlight: c.inFlight, simulated: c.simulated, sandboxRebuilds: c.sandboxRebuilds, sandboxReads: c.sandboxReads, ...c.endorsementStats })),
       worldState: this.worldState.stats(),
@@ -404,9 +434,10 @@ export class Peer implements PeerServices {
 
     const owners = verdicts.map((v, txNum) => v.code === 'VALID' && codes[txNum] !== 'DUPLICATE_TXID');
     const indexed = indexedTxIds(txIds, owners, recorded);
-    const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, indexed)];
+    const digest = await digestAfterBlock(this.blocks.stateDigest, writes, (contract, key) => this.state(contract).get(key));
+    const ops: BatchOp[] = [...this.worldState.commitOps(writes), ...this.blocks.commitOps(block, codes, indexed, digest)];
     await this.ledger.write(ops);
-    this.blocks.advance(blockNum);
+    this.blocks.advance(blockNum, digest);
     this.lastHash = blockHash(block.header);
     // The block is durable: if memory is lost now, recovery materialises it from the block store.
     await this.worldState.blockCommitted(blockNum, writes).catch((err: unknown) => this.recoverOrRethrow(err));

@@ -64,6 +64,8 @@ export interface PeerStatus {
   readonly committedValid: number;
   readonly committedInvalid: number;
   readonly tpsSinceStart: number;
+  /** Digest of the whole world state at `height` (64 hex digits): peers at the same height agree on it. Absent from older nodes. */
+  readonly stateDigest?: string;
   /** Why the peer stopped committing, when it did: it serves nothing until restarted. */
   readonly halted?: string;
   readonly cnodes: readonly {
