@@ -177,7 +177,7 @@ function printStatus(s: NetworkStatus): void {
   for (const c of s.contracts) console.log(`  ${c.name} ${c.version} (sequence ${c.sequence}, package ${c.packageId.slice(0, 12)})  policy ${c.policy}`);
   console.log(style.bold('peers'));
   for (const p of s.peers) {
-    console.log(`  ${p.mspId}  height ${p.height}  valid ${p.committedValid}  invalid ${p.committedInvalid}`);
+    console.log(`  ${p.mspId}  height ${p.height}  valid ${p.committedValid}  invalid ${p.committedInvalid}${p.stateDigest ? `  state digest ${p.stateDigest.slice(0, 16)}…` : ''}`);
     if (p.halted) console.log(`    ${style.red('HALTED')}  ${p.halted}`);
     const w = p.worldState;
     if (w.kind === 'disaggregated') {
@@ -185,6 +185,7 @@ function printStatus(s: NetworkStatus): void {
         `    world state  remote memory ${formatSize(w.memoryUsedBytes ?? 0)} / ${formatSize(w.memoryBudgetBytes ?? 0)}  cache hit ${((w.cacheHitRatio ?? 0) * 100).toFixed(1)}%  ` +
           `reads from storage ${((w.storageReadShare ?? 0) * 100).toFixed(1)}%  evicted ${w.evictedKeys ?? 0}  savepoint ${w.savepoint ?? -1}`,
       );
+      if (w.memoryNodeLost) console.log(`    ${style.yellow('memory node lost')}  ${w.memoryNodeLost}`);
     } else console.log(`    world state  LevelDB (generic XOV)`);
     const v = p.validation;
     const perBlock = (ms: number) => (v.blocks === 0 ? '0' : (ms / v.blocks).toFixed(1));

@@ -114,6 +114,8 @@ export class DisaggregatedWorldState implements PeerWorldState {
   readonly validationLanes: ValidationLanes | undefined;
   private recovering: Promise<number> | undefined;
   recoveries = 0;
+  /** Set once the remote memory node was given up on: why, for status. */
+  memoryNodeLost: string | undefined;
   /** Fault injection: while set, storage refuses blocks (not evicted records); recovery must re-materialise them from the block store. */
   materializationLagging = false;
 
@@ -157,7 +159,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
   recoverFromFailure(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
     this.recovering ??= (async () => {
       this.remote.log(`remote memory lost; reconnecting and materialising blocks after savepoint ${this.materializer.savepoint}`);
-      const memory = await this.reconnect();
+      const memory = await this.reconnect(true);
       await this.materializer.abandonQueued();
       await this.tiered.replaceMemory(memory);
       await memory.reset();
@@ -169,13 +171,25 @@ export class DisaggregatedWorldState implements PeerWorldState {
     return this.recovering;
   }
 
-  private async reconnect(): Promise<MemoryControl> {
-    if (!this.remote.connect) return new MemoryNode(this.tiered.limits);
+  /**
+   * A connection to the memory node, or a fresh in-process pool. With
+   * `giveUp` (a peer that was serving), a remote node still unreachable after
+   * reconnectAttemptsMax attempts is given up on: the peer goes on with an
+   * in-process pool (reads fall through to storage while it refills), and its
+   * status says the memory node is lost. At start, the error stands.
+   */
+  private async reconnect(giveUp: boolean): Promise<MemoryControl> {
+    if (!this.remote.connect || this.memoryNodeLost) return new MemoryNode(this.tiered.limits);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.remote.connect();
       } catch (err) {
-        if (attempt >= this.remote.reconnectAttemptsMax) throw err;
+        if (attempt >= this.remote.reconnectAttemptsMax) {
+          if (!giveUp) throw err;
+          this.memoryNodeLost = `unreachable after ${attempt} attempts (${err instanceof FlexChainError ? err.shortMessage : err instanceof Error ? err.message : String(err)}); serving from storage and an in-process pool`;
+          this.remote.log(`memory node ${this.memoryNodeLost}. Restart the peer once the memory node is back to use it again.`);
+          return new MemoryNode(this.tiered.limits);
+        }
         await new Promise((r) => setTimeout(r, this.remote.reconnectIntervalMs));
       }
     }
@@ -207,7 +221,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
    */
   async recover(height: number, writesOf: (blockNum: number) => Promise<CommittedWrite[]>): Promise<number> {
     await this.materializer.load();
-    if (this.remote.connect) await this.tiered.replaceMemory(await this.reconnect());
+    if (this.remote.connect) await this.tiered.replaceMemory(await this.reconnect(false));
     await this.tiered.memory.reset();
     const replayed = await this.materializeAfterSavepoint(height, writesOf);
     await this.startThreads();
@@ -241,6 +255,7 @@ export class DisaggregatedWorldState implements PeerWorldState {
       evictedKeys: s.memory.evictedKeys,
       storageReadShare: s.storageReadShare,
       savepoint: this.materializer.savepoint,
+      ...(this.memoryNodeLost ? { memoryNodeLost: this.memoryNodeLost } : {}),
     };
   }
 

@@ -90,6 +90,8 @@ export interface PeerStatus {
     readonly storageReadShare?: number;
     /** Last block materialised to storage. */
     readonly savepoint?: number;
+    /** Set once the peer gave up on its remote memory node: why, and what it serves from instead. */
+    readonly memoryNodeLost?: string;
   };
   readonly validation: ValidationStatus;
 }
