@@ -93,8 +93,10 @@ export interface HostConfig {
   readonly leveldbCacheBytes: number;
   /** Wait between attempts to reach a lost memory node, in ms. */
   readonly memoryReconnectIntervalMs: number;
-  /** Attempts to reach a lost memory node before the peer stops. */
+  /** Attempts to reach a lost memory node before the peer gives it up and serves from storage and an in-process pool. */
   readonly memoryReconnectAttemptsMax: number;
+  /** How long a request to a remote memory node may wait for its reply before the node counts as lost, in ms. */
+  readonly memoryRequestTimeoutMs: number;
   /** How the primary cNode runs V2/V3: in block order, or by the dependency graph (paper §5.2). */
   readonly validation: ValidationMode;
   /** Transactions of one block validated at once in parallel mode (async tasks overlapping state reads). */
@@ -169,6 +171,8 @@ export const DEFAULT_HOST_CONFIG: HostConfig = Object.freeze({
   // 150 attempts 200 ms apart: a memory node restarted by its supervisor within 30 s is picked up.
   memoryReconnectIntervalMs: 200,
   memoryReconnectAttemptsMax: 150,
+  // Far above a loaded node's reply time (well under 100 ms), far below a submitter's commitWaitMs.
+  memoryRequestTimeoutMs: 10_000,
   validation: 'parallel',
   // Enough to keep a remote memory node's pipeline full with a block of independent transactions.
   validationTasksMax: 64,

@@ -101,7 +101,7 @@ export class EmbeddedNetwork {
     const created = Array.from({ length: orgs }, (_, i) => {
       const mspId = mspIdOf(i + 1);
       const mnode = options.mnodes?.[i];
-      const connectMemory = mnode === undefined ? undefined : () => TcpMemoryClient.connect(...parseEndpoint(mnode));
+      const connectMemory = mnode === undefined ? undefined : () => TcpMemoryClient.connect(...parseEndpoint(mnode), config.memoryRequestTimeoutMs);
       return new Peer({ mspId, location: join(dataDir, 'peers', mspId), channelId, identity: loadSigningIdentity(mspDir, mspId, 'peer0'), membership, cnodeCount: cnodes, config, log, ...(connectMemory ? { connectMemory } : {}) });
     });
     const opened = await Promise.allSettled(created.map((peer) => peer.open()));

@@ -24,6 +24,10 @@ export class RemoteReadFailedError extends FlexChainError {
   override name = 'RemoteReadFailedError';
 }
 
+export class RemoteWriteFailedError extends FlexChainError {
+  override name = 'RemoteWriteFailedError';
+}
+
 export interface ComputeNodeLimits {
   /** Data cache size per cNode, in bytes. */
   readonly localCacheBytesMax: number;
@@ -110,11 +114,16 @@ export class ComputeNodeState {
     const record = encodeRecord(key, version, value);
     const address = await this.allocate(record.length);
     await this.remote.write(address, record);
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       const outcome = await this.remote.link(key, address);
       if (outcome.linked) break;
-      // The key is being evicted; once that finishes, linking creates it afresh.
-      await sleep(this.limits.readBackoffMs);
+      // The key is being evicted; once that finishes, linking creates it afresh. An eviction never
+      // holds a key this long unless it is stuck, and then the commit fails rather than waits forever.
+      if (attempt + 1 >= this.limits.readRetriesMax) {
+        await this.remote.release(address, record.length).catch(() => undefined);
+        throw new RemoteWriteFailedError(`Linking ${JSON.stringify(key.slice(0, 64))} into remote memory found it locked by eviction ${this.limits.readRetriesMax} times.`, { hint: 'An eviction round may be stuck; check the memory node, or restart the peer.' });
+      }
+      await sleep(Math.min(this.limits.readBackoffMaxMs, this.limits.readBackoffMs * 2 ** attempt));
     }
     this.data.set(address, record);
     this.meta.set(key, address);

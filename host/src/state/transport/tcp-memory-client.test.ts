@@ -127,3 +127,38 @@ describe('eviction over TCP with more record bytes than one frame holds', () => 
     }
   });
 });
+
+// Issue 13, defect 4: requests had no timeouts, so a memory node that stopped answering made callers wait forever.
+describe('a memory node that stops answering', () => {
+  it('counts as lost once a reply is overdue by the request timeout', async () => {
+    const { createServer } = await import('node:net');
+    let answering = true;
+    const node = new MemoryNodeServer(new MemoryNode(DEFAULT_TIERED_STATE_LIMITS));
+    const nodePort = await node.listen(0);
+    // A relay that stops forwarding replies: the connection stays up, the node goes silent.
+    const relay = createServer((inbound) => {
+      const outbound = connect({ host: '127.0.0.1', port: nodePort });
+      inbound.on('data', (d) => outbound.write(d));
+      outbound.on('data', (d) => {
+        if (answering) inbound.write(d);
+      });
+      inbound.on('close', () => outbound.destroy());
+      inbound.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const port = (relay.address() as { port: number }).port;
+    const client = await TcpMemoryClient.connect('127.0.0.1', port, 200);
+    try {
+      expect(await client.lookup('x')).toBeUndefined();
+      answering = false;
+      const started = Date.now();
+      await expect(client.lookup('x')).rejects.toMatchObject({ name: 'MemoryNodeUnreachableError', details: expect.stringMatching(/no reply in \d+ ms \(the limit is 200 ms\)/) });
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(client.broken).toBe(true);
+    } finally {
+      client.close();
+      relay.close();
+      await node.close();
+    }
+  });
+});

@@ -16,7 +16,14 @@ export class MemoryNodeUnreachableError extends FlexChainError {
 interface Pending {
   resolve: (reader: Reader) => void;
   reject: (err: Error) => void;
+  /** When it was sent, in ms (performance.now()). */
+  readonly sentAtMs: number;
 }
+
+/** How long a request may wait for its reply before the memory node counts as lost, in ms (HostConfig.memoryRequestTimeoutMs). */
+export const MEMORY_REQUEST_TIMEOUT_MS = 10_000;
+/** Sweeps for overdue replies per timeout period. */
+const TIMEOUT_SWEEPS = 4;
 
 export class TcpMemoryClient implements MemoryControl {
   private nextId = 1;
@@ -25,6 +32,7 @@ export class TcpMemoryClient implements MemoryControl {
   private cached: MemoryStats = { keys: 0, usedBytes: 0, capacityBytes: 0, budgetBytes: 0, freeBytes: Number.MAX_SAFE_INTEGER, slabs: 0, garbageBytes: 0, evictedKeys: 0, collectedVersions: 0 };
   private closed: Error | undefined;
   private readonly outbox: FrameOutbox;
+  private sweeper: NodeJS.Timeout | undefined;
 
   readonly endpoint: string;
 
@@ -32,6 +40,7 @@ export class TcpMemoryClient implements MemoryControl {
     private readonly socket: Socket,
     private readonly host: string,
     private readonly port: number,
+    private readonly requestTimeoutMs: number,
   ) {
     this.endpoint = `${host}:${port}`;
     this.outbox = new FrameOutbox(socket);
@@ -45,21 +54,17 @@ export class TcpMemoryClient implements MemoryControl {
         socket.destroy();
       }
     });
-    const fail = (err?: Error) => {
-      if (this.closed) return;
-      this.closed = new MemoryNodeUnreachableError(`Lost the connection to the memory node at ${this.endpoint}.`, { ...(err ? { details: err.message } : {}), hint: 'Restart the memory node; the peer recovers state from storage.' });
-      for (const p of this.pending.values()) p.reject(this.closed);
-      this.pending.clear();
-    };
+    const fail = (err?: Error) => this.fail(err);
     socket.on('error', fail);
     socket.on('close', () => fail());
   }
 
-  static connect(host: string, port: number): Promise<TcpMemoryClient> {
+  /** `requestTimeoutMs`: a request unanswered this long means the node is lost (the connection is closed). */
+  static connect(host: string, port: number, requestTimeoutMs = MEMORY_REQUEST_TIMEOUT_MS): Promise<TcpMemoryClient> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
       socket.once('connect', async () => {
-        const client = new TcpMemoryClient(socket, host, port);
+        const client = new TcpMemoryClient(socket, host, port, requestTimeoutMs);
         try {
           await client.refreshStats();
           resolve(client);
@@ -156,6 +161,28 @@ export class TcpMemoryClient implements MemoryControl {
     this.socket.destroy();
   }
 
+  private fail(err?: Error): void {
+    if (this.closed) return;
+    this.closed = new MemoryNodeUnreachableError(`Lost the connection to the memory node at ${this.endpoint}.`, { ...(err ? { details: err.message } : {}), hint: 'Restart the memory node; the peer recovers state from storage.' });
+    clearInterval(this.sweeper);
+    for (const p of this.pending.values()) p.reject(this.closed);
+    this.pending.clear();
+  }
+
+  /** A reply overdue by requestTimeoutMs: a node that stopped answering is as lost as one that hung up. */
+  private sweep(): void {
+    const oldest = this.pending.values().next();
+    if (oldest.done) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+      return;
+    }
+    const waitedMs = performance.now() - oldest.value.sentAtMs;
+    if (waitedMs < this.requestTimeoutMs) return;
+    this.fail(new Error(`no reply in ${Math.round(waitedMs)} ms (the limit is ${this.requestTimeoutMs} ms)`));
+    this.socket.destroy();
+  }
+
   private request(op: number, body: (w: Writer) => unknown): Promise<Reader> {
     if (this.closed) return Promise.reject(this.closed);
     const id = this.nextId;
@@ -163,7 +190,8 @@ export class TcpMemoryClient implements MemoryControl {
     const w = new Writer().u32(id).u8(op);
     body(w);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, sentAtMs: performance.now() });
+      this.sweeper ??= setInterval(() => this.sweep(), this.requestTimeoutMs / TIMEOUT_SWEEPS).unref();
       this.outbox.send(w.frame());
     });
   }
