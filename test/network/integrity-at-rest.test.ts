@@ -67,7 +67,7 @@ describe('state digests and integrity at rest', () => {
         if (!utf8Decode(key).startsWith('smallbank')) continue;
         original = { key, value };
         const edited = Uint8Array.from(value);
-        edited[edited.length - 1] ^= 1;
+        edited[edited.length - 1] = edited[edited.length - 1]! ^ 1;
         await ledger.tieredState.put(key, edited);
         break;
       }
@@ -86,7 +86,7 @@ describe('state digests and integrity at rest', () => {
       const [key, value] = entries[entries.length - 2]!;
       original = { key, value };
       const edited = Uint8Array.from(value);
-      edited[edited.length - 40] ^= 0xff;
+      edited[edited.length - 40] = edited[edited.length - 40]! ^ 0xff;
       await ledger.blocks.put(key, edited);
     });
     await expect(start()).rejects.toMatchObject({ name: 'LedgerCorruptError', message: expect.stringMatching(/Block \d+ of .*Org2MSP is damaged: /) });
