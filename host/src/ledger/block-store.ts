@@ -57,6 +57,8 @@ export const ownsTxId = (code: TxValidationCodeName): boolean => OWNING_CODES.ha
 export class BlockStore {
   private cachedHeight = 0;
   private cachedDigest = EMPTY_STATE_DIGEST;
+  /** Whether the ledger holds a state digest (ledgers from before digests do not). */
+  digestRecorded = false;
   private statusLookups: { readonly txId: string; readonly resolve: (status: TxStatus | undefined) => void; readonly reject: (err: unknown) => void }[] = [];
 
   constructor(private readonly ledger: LedgerDb) {}
@@ -71,9 +73,6 @@ export class BlockStore {
     this.digestRecorded = digest !== undefined;
   }
 
-  /** Whether the ledger holds a state digest (ledgers from before digests do not). */
-  digestRecorded = false;
-
   /** The state digest after the last committed block. */
   get stateDigest(): bigint {
     return this.cachedDigest;
@@ -87,9 +86,10 @@ export class BlockStore {
   /**
    * Checks every stored block up to the height: present, decodable, chained
    * onto the one before (previous hash), its data hash and graph as its header
-   * says. Throws LedgerCorruptError naming the first block that is not.
+   * says. Throws LedgerCorruptError naming the first block that is not;
+   * resolves with the last block's hash (what the next block must chain onto).
    */
-  async verifyChain(): Promise<void> {
+  async verifyChain(): Promise<string> {
     let previousHash = GENESIS_PREVIOUS_HASH;
     for (let blockNum = 0; blockNum < this.cachedHeight; blockNum++) {
       let stored: StoredBlock | undefined;
@@ -107,6 +107,7 @@ export class BlockStore {
       if (stored.codes.length !== envelopes.length) throw this.corrupt(blockNum, `it has ${stored.codes.length} validity codes for ${envelopes.length} transactions`);
       previousHash = blockHash(header);
     }
+    return previousHash;
   }
 
   private corrupt(blockNum: number, what: string): LedgerCorruptError {
@@ -173,7 +174,6 @@ export class BlockStore {
     return decodeStoredBlock(stored, blockNum);
   }
 
-  /** Operations that record a validated block; committed atomically with its state changes. */
   /** The block, its codes, its tx-id entries (from indexedTxIds), the state digest after it and the new height, for one atomic batch. */
   commitOps(block: Block, codes: readonly TxValidationCodeName[], indexed: ReadonlyMap<number, string>, digest: bigint): BatchOp[] {
     const blockNum = block.header.number;

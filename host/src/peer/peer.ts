@@ -141,7 +141,7 @@ export class Peer implements PeerServices {
   async open(): Promise<void> {
     await this.ledger.open();
     await this.blocks.load();
-    await this.blocks.verifyChain();
+    this.lastHash = await this.blocks.verifyChain();
     for await (const [key, value] of this.ledger.packages.iterator()) {
       try {
         const pkg = parsePackage(utf8Decode(value), 'stored package');
@@ -155,7 +155,6 @@ export class Peer implements PeerServices {
     await this.worldState.recover(this.blocks.height, (blockNum) => this.writesOf(blockNum));
     for await (const entry of this.state(LIFECYCLE_CONTRACT).range('', '')) if (isDefinitionKey(entry.key)) this.contracts.set(entry.key, activeContract(entry.value));
     await this.verifyStateDigest();
-    if (this.blocks.height > 0) this.lastHash = blockHash((await this.blocks.get(this.blocks.height - 1))!.block.header);
     this.visibleHeight = this.blocks.height;
   }
 
@@ -384,21 +383,25 @@ export class Peer implements PeerServices {
       try {
         return await this.commitOnce(block, await BlockSignatures.within(signatures, this.options.config.signatureVerifyWaitMs));
       } catch (err) {
-        try {
-          await this.recoverOrRethrow(err);
-          continue;
-        } catch {
-          // Not a lost memory node: below.
+        let failure = err;
+        if (this.isMemoryFailure(err)) {
+          try {
+            await this.recoverMemory();
+            continue;
+          } catch (recoveryErr) {
+            // Recovery itself failed: that, not the lost node, is what to retry or halt on.
+            failure = recoveryErr;
+          }
         }
         // Once the block is durable its state may be half applied in memory: only a restart's recovery rebuilds it.
         const durable = block.header.number < this.blocks.height;
-        const refused = err instanceof FlexChainError && REFUSALS.has(err.name);
+        const refused = failure instanceof FlexChainError && REFUSALS.has(failure.name);
+        const message = failure instanceof Error ? failure.message : String(failure);
         if (durable || refused || attempt >= commitAttemptsMax) {
-          const why = `block ${block.header.number} ${durable ? 'was stored but could not be applied' : refused ? 'was refused' : `failed ${attempt} times`}: ${err instanceof Error ? err.message : String(err)}`;
-          this.halt(why, err);
+          this.halt(`block ${block.header.number} ${durable ? 'was stored but could not be applied' : refused ? 'was refused' : `failed ${attempt} times`}: ${message}`, failure);
           throw this.haltedBy!;
         }
-        this.options.log('warn', `${this.mspId}: block ${block.header.number} failed to commit (attempt ${attempt} of ${commitAttemptsMax}), retrying: ${err instanceof Error ? err.message : String(err)}`);
+        this.options.log('warn', `${this.mspId}: block ${block.header.number} failed to commit (attempt ${attempt} of ${commitAttemptsMax}), retrying: ${message}`);
         await new Promise((r) => setTimeout(r, commitRetryDelayMs * 2 ** (attempt - 1)));
       }
     }
@@ -406,9 +409,17 @@ export class Peer implements PeerServices {
 
   /** Recovers from a lost memory node (materialising every durable block); any other error propagates. */
   private async recoverOrRethrow(err: unknown): Promise<void> {
-    const world = this.worldState;
-    if (!(world instanceof DisaggregatedWorldState) || !world.isMemoryFailure(err)) throw err;
-    await world.recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
+    if (!this.isMemoryFailure(err)) throw err;
+    await this.recoverMemory();
+  }
+
+  private isMemoryFailure(err: unknown): boolean {
+    return this.worldState instanceof DisaggregatedWorldState && this.worldState.isMemoryFailure(err);
+  }
+
+  /** A fresh memory pool with every durable block materialised (only called after isMemoryFailure). */
+  private async recoverMemory(): Promise<void> {
+    await (this.worldState as DisaggregatedWorldState).recoverFromFailure(this.blocks.height, (n) => this.writesOf(n));
   }
 
   private async commitOnce(block: Block, preverified: BlockSignatures): Promise<void> {
